@@ -1,0 +1,63 @@
+"""Helpers shared by the command modules: language option, bad-input exits."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from typing import Annotated, NoReturn
+
+import typer
+
+from faircollect.i18n import LANGS, default_lang
+from faircollect.policy.pack import Pack, PackError, load_pack
+from faircollect.policy.screener import Screener
+
+LangOption = Annotated[
+    str | None,
+    typer.Option("--lang", help="zh | en (default: Chinese for Chinese users and the cn pack)"),
+]
+
+MAX_ERRORS = 50
+
+
+def resolve_lang(lang: str | None, jurisdiction: str | None = None) -> str:
+    if lang is None:
+        return default_lang(jurisdiction)
+    if lang not in LANGS:
+        bad_input([f"--lang: must be zh or en, not {lang!r} / 语言须为 zh 或 en"])
+    return lang
+
+
+def bad_input(errors: Iterable[str], total: int | None = None) -> NoReturn:
+    """Print `FILE:LINE: field: problem` lines (up to MAX_ERRORS) and exit 2; never a traceback."""
+    errors = list(errors)
+    for line in errors[:MAX_ERRORS]:
+        print(line, file=sys.stderr)
+    count = total if total is not None else len(errors)
+    if count > MAX_ERRORS:
+        print(f"... {count - MAX_ERRORS} more errors / 另有 {count - MAX_ERRORS} 处错误", file=sys.stderr)
+    print(
+        f"{count} error(s); nothing was written / 共 {count} 处错误，未输出任何结果",
+        file=sys.stderr,
+    )
+    raise typer.Exit(2)
+
+
+def load_screener() -> Screener | None:
+    """The shipped screener, or None when it is not installed (content rules are then off)."""
+    try:
+        from faircollect.screening.screener import default_screener
+    except ImportError:
+        return None
+    try:
+        return default_screener()
+    except (OSError, ValueError) as e:
+        print(f"screener unavailable / 内容筛查不可用: {e}", file=sys.stderr)
+        return None
+
+
+def load_pack_or_exit(name: str) -> Pack:
+    try:
+        return load_pack(name)
+    except PackError as e:
+        bad_input(str(e).splitlines())

@@ -1,0 +1,1 @@
+"""Rule families: one module each (time, frequency, third_party, holds, visits, content)."""
