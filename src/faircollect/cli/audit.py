@@ -136,19 +136,23 @@ def _table(pack, findings, summary: Summary, lang, stream) -> None:  # type: ign
             f"({summary.violations} violations, {summary.policy} policy)"
         )
     )
+    titles = ("按规则", "按催收员", "按机构", "按当地时刻", "发现") if zh else (
+        "by rule", "by collector", "by agency", "by local hour", "findings")
     for title, rows in (
-        ("按规则 / by rule", summary.by_code),
-        ("按催收员 / by collector", summary.by_collector[:20]),
-        ("按机构 / by agency", summary.by_agency),
-        ("按当地时刻 / by local hour", [(f"{h:02d}:00", n) for h, n in enumerate(summary.by_hour) if n]),
+        (titles[0], summary.by_code),
+        (titles[1], summary.by_collector[:20]),
+        (titles[2], summary.by_agency),
+        (titles[3], [(f"{h:02d}:00", n) for h, n in enumerate(summary.by_hour) if n]),
     ):
-        table = Table(title=title)
+        console.print(f"\n{title}", markup=False)
+        table = Table()
         table.add_column("")
         table.add_column("n", justify="right")
         for name, n in rows:
             table.add_row(str(name), str(n))
         console.print(table)
-    table = Table(title="发现 / findings")
+    console.print(f"\n{titles[4]}", markup=False)
+    table = Table()
     for col in ("at", "contact", "debtor", "collector", "code", "message"):
         table.add_column(col)
     for f in findings[:200]:

@@ -76,6 +76,8 @@ def read_path(path: str, kind: Kind = "mixed") -> ReadResult:
     else:
         _read_jsonl(lines, where, kind, result)
     _check_unique(result, where)
+    prefix = len(where) + 1
+    result.errors.sort(key=lambda e: int(e[prefix:].split(":", 1)[0]))
     return result
 
 
