@@ -82,6 +82,8 @@ class Contact:
     duration_s: float | None = None
     team_size: int | None = None
     line: int = 0  # where it came from, for messages; not part of the record
+    # `at` on the person's clock, filled by the engine on first use; never copied by dataclasses.replace
+    local_at: datetime | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if not self.party:

@@ -44,7 +44,9 @@ def test_every_bad_line_is_reported_with_file_line_and_field() -> None:
 
 def test_contacts_file_refuses_events() -> None:
     result = read_path(str(FIX / "contacts.jsonl"), "contacts")
-    assert result.errors == [f"{FIX / 'contacts.jsonl'}:7: type: this file holds contacts only; put events in the --events file"]
+    assert result.errors == [
+        f"{FIX / 'contacts.jsonl'}:7: type: this file holds contacts only; put events in the --events file"
+    ]
 
 
 def test_missing_file_and_bad_encoding(tmp_path: Path) -> None:
@@ -97,5 +99,11 @@ def test_event_validation() -> None:
         event_from_dict({"id": "e", "at": "2026-03-02T09:00:00Z", "kind": "opt_out", "party": "p"})
     with pytest.raises(RecordError, match="until: must be after at"):
         event_from_dict(
-            {"id": "e", "at": "2026-03-02T09:00:00Z", "kind": "hardship_pause", "party": "p", "until": "2026-03-01T00:00:00Z"}
+            {
+                "id": "e",
+                "at": "2026-03-02T09:00:00Z",
+                "kind": "hardship_pause",
+                "party": "p",
+                "until": "2026-03-01T00:00:00Z",
+            }
         )

@@ -59,7 +59,9 @@ def test_breathing_space_ends_after_60_days_or_at_its_end_event() -> None:
 
 
 def test_hardship_pause_until() -> None:
-    pause = event("2026-03-01T09:00:00+08:00", "hardship_pause", account="a1", until="2026-03-15T00:00:00+08:00")
+    pause = event(
+        "2026-03-01T09:00:00+08:00", "hardship_pause", account="a1", until="2026-03-15T00:00:00+08:00"
+    )
     inside = contact("2026-03-14T10:00:00+08:00", outcome="unanswered")
     outside = contact("2026-03-15T10:00:00+08:00", outcome="unanswered")
     assert flagged(CN, "hold.hardship", pause, inside, outside) == [inside.id]

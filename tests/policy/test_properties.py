@@ -45,7 +45,14 @@ settings.load_profile("engine")
 def contacts(draw: st.DrawFn, debtors: tuple[str, ...] = ("d1", "d2")) -> Contact:
     debtor = draw(st.sampled_from(debtors))
     party, role = draw(
-        st.sampled_from([(debtor, "debtor"), (debtor, "debtor"), (f"{debtor}-m", "contact_person"), (f"{debtor}-g", "guarantor")])
+        st.sampled_from(
+            [
+                (debtor, "debtor"),
+                (debtor, "debtor"),
+                (f"{debtor}-m", "contact_person"),
+                (f"{debtor}-g", "guarantor"),
+            ]
+        )
     )
     channel = draw(st.sampled_from(["call", "call", "call", "sms", "visit", "letter"]))
     return Contact(
@@ -108,7 +115,11 @@ def test_auditing_each_debtor_apart_gives_the_union(records: list[Record], pack)
     assert whole == sorted(parts)
 
 
-@given(st.lists(contacts(("d1",)), min_size=1, max_size=30, unique_by=lambda c: c.id), contacts(("d1",)), st.sampled_from(PACKS))
+@given(
+    st.lists(contacts(("d1",)), min_size=1, max_size=30, unique_by=lambda c: c.id),
+    contacts(("d1",)),
+    st.sampled_from(PACKS),
+)
 def test_a_later_contact_changes_no_earlier_finding(records: list[Contact], extra: Contact, pack) -> None:  # type: ignore[no-untyped-def]
     last = max(c.at for c in records)
     later = dataclasses.replace(extra, id="zz-later", at=last + timedelta(minutes=1))

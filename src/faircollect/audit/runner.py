@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 from faircollect.model import Finding, Record
 from faircollect.policy.engine import audit_stream
@@ -15,6 +16,7 @@ from faircollect.policy.pack import Pack
 from faircollect.policy.screener import Screener
 from faircollect.policy.streams import group_by_debtor
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 ScreenerFactory = Callable[[], Screener | None]
 Progress = Callable[[int], None]  # called with the number of records just done
 
@@ -75,7 +77,7 @@ def run_audit(
             found.extend(audit_stream(pack, stream, screener))
             if progress:
                 progress(len(stream))
-    found.sort(key=lambda f: (f.at.timestamp() if f.at else 0.0, f.debtor or "", f.contact, f.rule))
+    found.sort(key=lambda f: (f.at or _EPOCH, f.debtor or "", f.contact, f.rule))
     return AuditResult(found, len(streams), contacts, [e.id for e in grouped.orphans])
 
 
@@ -90,7 +92,7 @@ def _on_dask(
     from distributed import Client, as_completed
 
     found: list[Finding] = []
-    with Client(address) as client:
+    with Client(address) as client:  # type: ignore[no-untyped-call]
         packed = client.scatter(pack, broadcast=True)
         sizes = {}
         futures = []
@@ -98,7 +100,7 @@ def _on_dask(
             future = client.submit(_audit_chunk, packed, chunk, factory, pure=False)
             sizes[future.key] = sum(map(len, chunk))
             futures.append(future)
-        for future in as_completed(futures):
+        for future in as_completed(futures):  # type: ignore[no-untyped-call]
             found.extend(future.result())
             if progress:
                 progress(sizes[future.key])

@@ -146,9 +146,11 @@ def _read_csv(lines: list[str], where: str, kind: Kind, result: ReadResult) -> N
 
 
 def _check_unique(result: ReadResult, where: str) -> None:
-    seen: dict[tuple[str, str], int] = {}
-    for r in result.records:
-        key = ("event" if isinstance(r, Event) else "contact", r.id)
+    ids = [r.id if type(r) is Contact else "\0event:" + r.id for r in result.records]
+    if len(set(ids)) == len(ids):
+        return
+    seen: dict[str, int] = {}
+    for key, r in zip(ids, result.records, strict=True):
         if key in seen:
             result.error(where, r.line, f"id: {r.id!r} already used on line {seen[key]}")
         else:

@@ -84,6 +84,13 @@ def _text(d: Mapping[str, Any], name: str, required: bool = False) -> str | None
 
 def parse_time(value: Any, name: str = "at") -> datetime:
     """ISO 8601 with a UTC offset (`Z` allowed); a naive time is ambiguous and refused."""
+    if value.__class__ is str and value[-6:-5] in ("+", "-") and value[-3:-2] == ":":
+        try:  # the common case: an explicit offset, no surrounding blanks
+            parsed = datetime.fromisoformat(value)
+            if parsed.tzinfo is not None:
+                return parsed
+        except ValueError:
+            pass
     if isinstance(value, datetime):
         parsed = value
     elif isinstance(value, str) and value.strip():
@@ -110,9 +117,11 @@ def _zone_name(d: Mapping[str, Any]) -> str | None:
 
 
 def _choice(d: Mapping[str, Any], name: str, allowed: frozenset[str], default: str | None) -> str | None:
-    value = _text(d, name)
+    value = d.get(name)
     if value is None:
         return default
+    if value.__class__ is not str:
+        value = _text(d, name)
     if value not in allowed:
         raise RecordError(name, f"{value!r} is not one of {', '.join(sorted(allowed))}")
     return value
@@ -125,7 +134,7 @@ def _number(d: Mapping[str, Any], name: str) -> float | None:
     if isinstance(value, bool):
         raise RecordError(name, "must be a number")
     try:
-        number = float(value)
+        number = float(str(value) if isinstance(value, str) else value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise RecordError(name, f"must be a number, not {value!r}") from None
     if number < 0 or number != number:
@@ -144,43 +153,71 @@ def _check_outcome(channel: str, outcome: str | None, planned: bool) -> None:
         return
     allowed = OUTCOMES_BY_CHANNEL.get(channel, MESSAGE_OUTCOMES)
     if outcome not in allowed:
-        raise RecordError("outcome", f"{outcome!r} is not an outcome of a {channel}: {', '.join(sorted(allowed))}")
+        raise RecordError(
+            "outcome", f"{outcome!r} is not an outcome of a {channel}: {', '.join(sorted(allowed))}"
+        )
+
+
+TEXT_FIELDS = ("id", "account", "debtor", "party", "address", "collector", "agency", "text")
+NUMBER_FIELDS = ("duration_s", "team_size")
+
+
+def _present(d: Mapping[str, Any]) -> dict[str, Any]:
+    """The fields that carry a value: CSV leaves empty cells, JSON may carry nulls."""
+    return {
+        k: v for k, v in d.items() if v is not None and not (v.__class__ is str and (not v or v.isspace()))
+    }
+
+
+def _texts(d: dict[str, Any]) -> None:
+    for name in TEXT_FIELDS:
+        value = d.get(name)
+        if value is None or value.__class__ is str:
+            continue
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            d[name] = str(value)  # ids and numbers written without quotes
+        else:
+            raise RecordError(name, f"must be a string, not {type(value).__name__}")
 
 
 def contact_from_dict(d: Mapping[str, Any], planned: bool = False, line: int = 0) -> Contact:
     """A Contact from a JSON object or CSV row. `planned`: a gate check, which has no outcome."""
-    unknown = set(d) - CONTACT_FIELDS
-    if unknown:
-        raise RecordError(sorted(unknown)[0], "unknown field")
-    channel = _choice(d, "channel", CHANNELS, None)
+    if not CONTACT_FIELDS.issuperset(d):
+        raise RecordError(sorted(set(d) - CONTACT_FIELDS)[0], "unknown field")
+    v = _present(d)
+    _texts(v)
+    channel = _choice(v, "channel", CHANNELS, None)
     if channel is None:
         raise RecordError("channel", "required")
-    outcome = _text(d, "outcome")
+    outcome = _text(v, "outcome")
     _check_outcome(channel, outcome, planned)
-    team = _number(d, "team_size")
+    duration = _number(v, "duration_s") if "duration_s" in v else None
+    team = _number(v, "team_size") if "team_size" in v else None
     if channel == "visit" and team is None:
         raise RecordError("team_size", "required for visits")
     if team is not None and team != int(team):
         raise RecordError("team_size", "must be a whole number")
-    debtor = _text(d, "debtor", required=True)
-    assert debtor is not None
+    for name in ("account", "debtor") if planned else ("id", "account", "debtor"):
+        if name not in v:
+            raise RecordError(name, "required")
+    debtor: str = v["debtor"]
     return Contact(
-        id=_text(d, "id", required=not planned) or "",
+        id=v.get("id", ""),
         at=parse_time(d.get("at")),
         channel=channel,
-        account=_text(d, "account", required=True) or "",
+        account=v["account"],
         debtor=debtor,
-        direction=_choice(d, "direction", DIRECTIONS, "outbound") or "outbound",
+        direction=_choice(v, "direction", DIRECTIONS, "outbound") or "outbound",
         outcome=outcome,
-        party=_text(d, "party") or debtor,
-        role=_choice(d, "role", ROLES, "debtor") or "debtor",
-        tz=_zone_name(d),
-        address=_text(d, "address"),
-        collector=_text(d, "collector"),
-        agency=_text(d, "agency"),
-        text=_text(d, "text"),
-        purpose=_choice(d, "purpose", PURPOSES, "collection") or "collection",
-        duration_s=_number(d, "duration_s"),
+        party=v.get("party") or debtor,
+        role=_choice(v, "role", ROLES, "debtor") or "debtor",
+        tz=_zone_name(v) if "tz" in v else None,
+        address=v.get("address"),
+        collector=v.get("collector"),
+        agency=v.get("agency"),
+        text=v.get("text"),
+        purpose=_choice(v, "purpose", PURPOSES, "collection") or "collection",
+        duration_s=duration,
         team_size=None if team is None else int(team),
         line=line,
     )

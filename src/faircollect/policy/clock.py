@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 
 
+@lru_cache(maxsize=256)
 def minutes(clock: str) -> int:
     """'08:00' → 480. '24:00' is allowed as the end of a day."""
     hours, _, mins = clock.partition(":")

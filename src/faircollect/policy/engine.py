@@ -8,29 +8,41 @@ contact is judged the same way everywhere.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
+from typing import Any
 
 from faircollect.model import CHANNELS, Contact, Decision, Event, Finding, Record, sort_key
 from faircollect.policy.history import History
 from faircollect.policy.pack import Pack, PackRule
-from faircollect.policy.registry import Hit, RuleDef
+from faircollect.policy.registry import Hit, RuleDef, RuleFn
 from faircollect.policy.screener import Screener
 
-Plan = dict[str, tuple[tuple[PackRule, RuleDef], ...]]
+Step = tuple[RuleFn, Mapping[str, Any], PackRule, RuleDef]
+Plan = dict[str, tuple[Step, ...]]
 MAX_STEPS = 64  # next_allowed_at search: each step moves strictly forward to where an obstacle clears
 
 
-@lru_cache(maxsize=64)
-def _plan(pack: Pack) -> Plan:
-    """The pack's rules per channel, so each contact only meets the rules that can apply to it."""
-    plan: dict[str, list[tuple[PackRule, RuleDef]]] = {ch: [] for ch in CHANNELS}
+@lru_cache(maxsize=256)
+def _plan(pack: Pack, kinds: frozenset[str], screening: bool) -> Plan:
+    """The rules that can apply, per channel, to a stream with these event kinds: a rule that needs an
+    event kind the stream lacks, or a screener that is not installed, is left out before the replay."""
+    plan: dict[str, list[Step]] = {ch: [] for ch in CHANNELS}
     for pr in pack.rules:
         d = pr.definition
+        if d.needs_events and kinds.isdisjoint(d.needs_events):
+            continue
+        if d.needs_screener and not screening:
+            continue
         for ch in d.channels or CHANNELS:
-            plan[ch].append((pr, d))
+            plan[ch].append((d.fn, pr.params, pr, d))
     return {ch: tuple(rules) for ch, rules in plan.items()}
+
+
+def _plan_for(pack: Pack, records: Iterable[Record], screener: Screener | None) -> Plan:
+    kinds = frozenset(r.kind for r in records if type(r) is Event)
+    return _plan(pack, kinds, screener is not None)
 
 
 def content_rules_off(pack: Pack, screener: Screener | None) -> bool:
@@ -42,12 +54,8 @@ def _evaluate(pack: Pack, plan: Plan, h: History, c: Contact) -> list[Finding]:
     if c.direction != "outbound":
         return []
     found: list[Finding] = []
-    for pr, d in plan[c.channel]:
-        if d.needs_events and not any(h.has(k) for k in d.needs_events):
-            continue
-        if (d.needs_screener and h.screener is None) or (d.needs_text and not c.text):
-            continue
-        hit = d.fn(h, c, pr.params)
+    for fn, params, pr, d in plan[c.channel]:
+        hit = fn(h, c, params)
         if hit is not None:
             found.append(_finding(pack, pr, d, c, hit, h))
     return found
@@ -76,10 +84,11 @@ def _finding(pack: Pack, pr: PackRule, d: RuleDef, c: Contact, hit: Hit, h: Hist
 
 def audit_stream(pack: Pack, records: Iterable[Record], screener: Screener | None = None) -> list[Finding]:
     """Replay one debtor's contacts and events (any order) and return every finding, in time order."""
-    plan = _plan(pack)
+    ordered = sorted(records, key=sort_key)
+    plan = _plan_for(pack, ordered, screener)
     h = History(screener)
     found: list[Finding] = []
-    for record in sorted(records, key=sort_key):
+    for record in ordered:
         if type(record) is Contact and record.direction == "outbound":
             found.extend(_evaluate(pack, plan, h, record))
         h.add(record)
@@ -99,7 +108,7 @@ def judge(
     """Findings of one recorded contact, given what came before it (later records are ignored)."""
     key = sort_key(contact)
     before = [r for r in history if sort_key(r) < key and not (type(r) is Contact and r.id == contact.id)]
-    return _evaluate(pack, _plan(pack), history_of(before, screener), contact)
+    return _evaluate(pack, _plan_for(pack, before, screener), history_of(before, screener), contact)
 
 
 def decide(
@@ -114,7 +123,7 @@ def decide(
     `history` holds the debtor's recorded contacts and events and any open reservations (contacts whose
     outcome is None). The Decision leaves `reservation` and `receipt` for the gate to fill.
     """
-    plan = _plan(pack)
+    plan = _plan_for(pack, history, screener)
     h = history_of(history, screener)
     findings = _evaluate(pack, plan, h, planned)
     screening = None
@@ -125,7 +134,10 @@ def decide(
         elif content_rules_off(pack, screener):
             screening = {
                 "status": "off",
-                "message": {"zh": "未安装内容筛查，内容规则未启用", "en": "no screener installed: content rules are off"},
+                "message": {
+                    "zh": "未安装内容筛查，内容规则未启用",
+                    "en": "no screener installed: content rules are off",
+                },
             }
     if findings:
         return Decision(

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 
 from faircollect.model import Contact, Event
-from faircollect.policy.screener import ScreenResult, Screener
+from faircollect.policy.screener import Screener, ScreenResult
 
 # Events that end a state, and states that end by themselves.
 CLOSERS = {
@@ -29,9 +29,7 @@ class History:
         self.screener = screener
         self.events: dict[str, list[Event]] = defaultdict(list)
         self.by_party_day: dict[tuple[str, date], list[Contact]] = defaultdict(list)
-        self.by_party_account: dict[tuple[str, str], list[Contact]] = defaultdict(list)
         self.by_party: dict[str, list[Contact]] = defaultdict(list)
-        self._local: dict[int, tuple[Contact, datetime]] = {}
         self._screened: dict[str, ScreenResult] = {}
         self.debtor_reached_at: datetime | None = None  # last connected call or inbound contact
 
@@ -41,29 +39,29 @@ class History:
             self.events[record.kind].append(record)
             return
         c = record
-        day = self.local(c).date()
+        day = (c.local_at or self.local(c)).date()
         self.by_party_day[(c.party, day)].append(c)
-        self.by_party_account[(c.party, c.account)].append(c)
         self.by_party[c.party].append(c)
-        if c.role == "debtor" and (
-            c.direction == "inbound" or c.outcome == "connected" or c.outcome == "met" or c.pending
+        reached = c.direction == "inbound" or c.outcome == "connected" or c.outcome == "met" or c.pending
+        if (
+            c.role == "debtor"
+            and reached
+            and (self.debtor_reached_at is None or c.at > self.debtor_reached_at)
         ):
-            if self.debtor_reached_at is None or c.at > self.debtor_reached_at:
-                self.debtor_reached_at = c.at
+            self.debtor_reached_at = c.at
 
     # --- time -------------------------------------------------------------------------------------
-    def local(self, c: Contact) -> datetime:
-        """`c.at` on the person's clock, computed once per contact (the entry keeps `c` alive, so an
-        id is never reused for another contact while cached)."""
-        entry = self._local.get(id(c))
-        if entry is not None and entry[0] is c:
-            return entry[1]
-        value = c.local()
-        self._local[id(c)] = (c, value)
+    @staticmethod
+    def local(c: Contact) -> datetime:
+        """`c.at` on the person's clock, computed once per contact."""
+        value = c.local_at
+        if value is None:
+            value = c.local_at = c.local()
         return value
 
     def same_day(self, c: Contact) -> list[Contact]:
-        return self.by_party_day.get((c.party, self.local(c).date()), [])
+        local = c.local_at or self.local(c)
+        return self.by_party_day.get((c.party, local.date()), [])
 
     def days_back(self, c: Contact, days: int) -> Iterator[Contact]:
         """Contacts with this person on the local day of `c` and the `days - 1` days before it."""
@@ -74,7 +72,7 @@ class History:
 
     # --- events -----------------------------------------------------------------------------------
     def has(self, kind: str) -> bool:
-        return bool(self.events.get(kind))
+        return kind in self.events
 
     def active(
         self,
@@ -88,7 +86,7 @@ class History:
         """The event of `kind` in force for contact `c`: at or before it, not ended by `until`, by its
         closing event or (when it has no `until`) by `default_days`; None when there is none."""
         found: Event | None = None
-        for e in self.events.get(kind, ()):
+        for e in self.events.get(kind, ()):  # few per debtor: a scan beats an index
             if e.at > c.at or not applies(e, c, match_party) or (match_channel and e.channel != c.channel):
                 continue
             if e.until is not None:

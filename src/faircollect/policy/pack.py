@@ -259,9 +259,13 @@ def resolve(spec: PackFile, base: Pack | None, where: str | None = None) -> Pack
     if jurisdiction is None:
         raise PackError(f"{where}: jurisdiction: required (cn, us or uk) unless the pack extends another")
     if base and spec.jurisdiction and spec.jurisdiction != base.jurisdiction:
-        raise PackError(f"{where}: jurisdiction: {spec.jurisdiction} cannot extend a {base.jurisdiction} pack")
+        raise PackError(
+            f"{where}: jurisdiction: {spec.jurisdiction} cannot extend a {base.jurisdiction} pack"
+        )
     default_tz = spec.default_tz or (base.default_tz if base else DEFAULT_TZ[jurisdiction])
-    description = spec.description.model_dump() if spec.description else dict(base.description if base else {})
+    description = (
+        spec.description.model_dump() if spec.description else dict(base.description if base else {})
+    )
     lineage = (*(base.lineage if base else ()), spec.id)
     final = tuple(rules)
     body = _resolved_dict(
@@ -292,7 +296,9 @@ def resolve(spec: PackFile, base: Pack | None, where: str | None = None) -> Pack
 
 def _new_rule(entry: RuleEntry, source: str, at: str, overlay: bool) -> PackRule:
     missing = [
-        name for name in ("code", "severity", "citation", "confidence", "explain") if getattr(entry, name) is None
+        name
+        for name in ("code", "severity", "citation", "confidence", "explain")
+        if getattr(entry, name) is None
     ]
     if missing:
         raise PackError(f"{at}: {', '.join(missing)}: required for a new rule")
@@ -370,7 +376,9 @@ def _params(definition: RuleDef, given: Mapping[str, Any], at: str) -> dict[str,
     unknown = set(given) - set(definition.params)
     if unknown:
         known = ", ".join(definition.params) or "none"
-        raise PackError(f"{at}: params.{sorted(unknown)[0]}: unknown parameter of {definition.code} (known: {known})")
+        raise PackError(
+            f"{at}: params.{sorted(unknown)[0]}: unknown parameter of {definition.code} (known: {known})"
+        )
     out: dict[str, Any] = {}
     for name, spec in definition.params.items():
         value = given.get(name, spec.default)

@@ -23,13 +23,19 @@ def group_by_debtor(records: Iterable[Record]) -> Streams:
     debtors_of_party: dict[str, set[str]] = defaultdict(set)
     events: list[Event] = []
     for r in records:
-        if isinstance(r, Contact):
+        if type(r) is Contact:
             streams[r.debtor].append(r)
-            debtors_of_account[r.account].add(r.debtor)
-            debtors_of_party[r.party].add(r.debtor)
-            debtors_of_party[r.debtor].add(r.debtor)
         else:
+            assert isinstance(r, Event)
             events.append(r)
+    if not events:
+        return Streams(dict(streams), [])
+    for debtor, stream in streams.items():  # only needed to route events
+        for c in stream:
+            assert isinstance(c, Contact)
+            debtors_of_account[c.account].add(debtor)
+            debtors_of_party[c.party].add(debtor)
+        debtors_of_party[debtor].add(debtor)
     orphans: list[Event] = []
     for e in events:
         if e.account is not None:

@@ -40,9 +40,7 @@ def _next_day(h: History, c: Contact) -> Any:
     return day_start(local.date() + timedelta(days=1), local.tzinfo or c.local_zone())
 
 
-def _over_cap(
-    h: History, c: Contact, counted: list[Contact], limit: int, what: dict[str, str]
-) -> Hit | None:
+def _over_cap(h: History, c: Contact, counted: list[Contact], limit: int, what: dict[str, str]) -> Hit | None:
     if len(counted) < limit:
         return None
     n = len(counted) + 1
@@ -58,7 +56,7 @@ def _over_cap(
 
 @rule("frequency.connected_calls_day", params={"max": Param("int", "lower", 3)}, channels=CALL)
 def connected_calls_day(h: History, c: Contact, p: Mapping[str, Any]) -> Hit | None:
-    if c.role != "debtor" or not connected(c):
+    if c.role != "debtor" or c.outcome not in ("connected", None):
         return None
     counted = [x for x in h.same_day(c) if x.outbound and x.role == "debtor" and connected(x)]
     return _over_cap(h, c, counted, p["max"], {"zh": "接通的外呼", "en": "connected outbound call"})
@@ -66,7 +64,7 @@ def connected_calls_day(h: History, c: Contact, p: Mapping[str, Any]) -> Hit | N
 
 @rule("frequency.unanswered_attempts_day", params={"max": Param("int", "lower", 6)}, channels=CALL)
 def unanswered_attempts_day(h: History, c: Contact, p: Mapping[str, Any]) -> Hit | None:
-    if not unanswered(c):
+    if c.outcome not in UNANSWERED and c.outcome is not None:
         return None
     counted = [
         x

@@ -22,7 +22,7 @@ from faircollect.policy.registry import Hit, Param, rule
 )
 def quiet_hours(h: History, c: Contact, p: Mapping[str, Any]) -> Hit | None:
     start, end = minutes(p["start"]), minutes(p["end"])
-    local = h.local(c)
+    local = c.local_at or h.local(c)
     if in_window(local, start, end):
         return None
     if h.has("consent_hours") and h.active("consent_hours", c):
