@@ -105,8 +105,10 @@ class Contact:
         return timezone(off if off is not None else timedelta(0))
 
     def local(self) -> datetime:
-        """`at` on the contacted person's clock."""
-        return self.at.astimezone(self.local_zone())
+        """`at` on the contacted person's clock (without `tz`, `at` already is: its offset is the clock)."""
+        if not self.tz:
+            return self.at
+        return self.at.astimezone(zone(self.tz))
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"type": "contact", "id": self.id, "at": self.at.isoformat()}

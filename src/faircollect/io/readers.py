@@ -7,7 +7,9 @@ were complete: callers check `errors` before using `records`.
 from __future__ import annotations
 
 import csv
+import gc
 import io
+import itertools
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -57,28 +59,41 @@ def _is_csv(path: str, head: str) -> bool:
 
 
 def read_path(path: str, kind: Kind = "mixed") -> ReadResult:
-    """Read one file (`-` = stdin); the format comes from the suffix, or from the first character."""
+    """Read one file (`-` = stdin); the format comes from the suffix, or from the first character.
+
+    Lines are parsed as they are read, so memory holds the records, not the text as well.
+    """
     result = ReadResult()
     try:
         stream, where = _open(path)
     except OSError as e:
         result.error(path, 0, f"file: cannot open: {e.strerror or e}")
         return result
-    with stream:
-        try:
-            text = stream.read()
-        except UnicodeDecodeError as e:
-            result.error(where, 0, f"file: not UTF-8 text ({e.reason} at byte {e.start})")
-            return result
-    lines = text.splitlines()
-    if _is_csv(path, text[:200]):
-        _read_csv(lines, where, kind, result)
-    else:
-        _read_jsonl(lines, where, kind, result)
+    collecting = gc.isenabled()
+    gc.disable()  # millions of new long-lived objects: collections during the load only cost time
+    try:
+        with stream:
+            head = stream.readline()
+            lines = itertools.chain([head], stream)
+            if _is_csv(path, head):
+                _read_csv(lines, where, kind, result)  # the csv module wants the line ends
+            else:
+                _read_jsonl(_lines(lines), where, kind, result)
+    except UnicodeDecodeError as e:
+        result.error(where, 0, f"file: not UTF-8 text ({e.reason} at byte {e.start})")
+        return result
+    finally:
+        if collecting:
+            gc.enable()
     _check_unique(result, where)
     prefix = len(where) + 1
     result.errors.sort(key=lambda e: int(e[prefix:].split(":", 1)[0]))
     return result
+
+
+def _lines(stream: Iterable[str]) -> Iterator[str]:
+    for line in stream:
+        yield line.rstrip("\r\n")
 
 
 def read_paths(paths: Iterable[str], kind: Kind = "mixed") -> ReadResult:
@@ -99,7 +114,7 @@ def _parse(d: dict[str, Any], kind: Kind, line: int) -> Record:
     return contact_from_dict(d, line=line)
 
 
-def _read_jsonl(lines: list[str], where: str, kind: Kind, result: ReadResult) -> None:
+def _read_jsonl(lines: Iterable[str], where: str, kind: Kind, result: ReadResult) -> None:
     for number, raw in enumerate(lines, 1):
         if not raw.strip():
             continue
@@ -118,7 +133,7 @@ def _read_jsonl(lines: list[str], where: str, kind: Kind, result: ReadResult) ->
             result.error(where, number, f"{e.field}: {e.problem}")
 
 
-def _read_csv(lines: list[str], where: str, kind: Kind, result: ReadResult) -> None:
+def _read_csv(lines: Iterable[str], where: str, kind: Kind, result: ReadResult) -> None:
     reader = csv.reader(lines)
     try:
         header = [h.strip() for h in next(reader)]
