@@ -160,6 +160,7 @@ def test_uk_daily_caps_are_policy() -> None:
     assert [(f.contact, f.code, f.severity) for f in found] == [
         (calls[3].id, "frequency.calls_day", "policy"),
         (texts[3].id, "frequency.messages_day", "policy"),
+        (failed.id, "frequency.messages_day", "policy"),  # every outbound message counts, failed too
     ]
 
 

@@ -123,6 +123,8 @@ def decide(
     `history` holds the debtor's recorded contacts and events and any open reservations (contacts whose
     outcome is None). The Decision leaves `reservation` and `receipt` for the gate to fill.
     """
+    if planned.at < now:  # a contact cannot happen in the past: judge it as if made now
+        planned = dataclasses.replace(planned, at=now.astimezone(planned.at.tzinfo))
     plan = _plan_for(pack, history, screener)
     h = history_of(history, screener)
     findings = _evaluate(pack, plan, h, planned)

@@ -6,6 +6,7 @@ adding it here. Indexes are kept incrementally so that each rule looks only at t
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections import defaultdict
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
@@ -31,7 +32,8 @@ class History:
         self.by_party_day: dict[tuple[str, date], list[Contact]] = defaultdict(list)
         self.by_party: dict[str, list[Contact]] = defaultdict(list)
         self._screened: dict[str, ScreenResult] = {}
-        self.debtor_reached_at: datetime | None = None  # last connected call or inbound contact
+        # when the debtor was reached: connected calls (pending ones at their worst) and inbound contacts
+        self.debtor_reached: list[datetime] = []
 
     # --- building -------------------------------------------------------------------------------
     def add(self, record: Contact | Event) -> None:
@@ -42,13 +44,10 @@ class History:
         day = (c.local_at or self.local(c)).date()
         self.by_party_day[(c.party, day)].append(c)
         self.by_party[c.party].append(c)
-        reached = c.direction == "inbound" or c.outcome == "connected" or c.outcome == "met" or c.pending
-        if (
-            c.role == "debtor"
-            and reached
-            and (self.debtor_reached_at is None or c.at > self.debtor_reached_at)
+        if c.role == "debtor" and (
+            c.direction == "inbound" or (c.channel == "call" and c.outcome in ("connected", None))
         ):
-            self.debtor_reached_at = c.at
+            insort(self.debtor_reached, c.at)
 
     # --- time -------------------------------------------------------------------------------------
     @staticmethod
@@ -71,6 +70,11 @@ class History:
             yield from self.by_party_day.get((c.party, first + timedelta(days=d)), [])
 
     # --- events -----------------------------------------------------------------------------------
+    def reached_between(self, start: datetime, end: datetime) -> bool:
+        """Was the debtor reached at some instant in [start, end]?"""
+        i = bisect_left(self.debtor_reached, start)
+        return i < len(self.debtor_reached) and self.debtor_reached[i] <= end
+
     def has(self, kind: str) -> bool:
         return kind in self.events
 

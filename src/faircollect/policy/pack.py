@@ -333,6 +333,11 @@ def _override(old: PackRule, entry: RuleEntry, source: str, at: str) -> list[Pac
     definition = old.definition
     params = _params(definition, {**old.params, **entry.params}, at)
     if legal:
+        if _window_widens(old.params, params):
+            raise PackError(
+                f"{at}: params.start/end: window {params['start']}–{params['end']} is not inside the window "
+                f"{old.params['start']}–{old.params['end']} of legal rule {old.id}; an overlay may only narrow it"
+            )
         for name, spec in definition.params.items():
             if _looser(spec, params[name], old.params[name]):
                 raise PackError(
@@ -383,7 +388,21 @@ def _params(definition: RuleDef, given: Mapping[str, Any], at: str) -> dict[str,
     for name, spec in definition.params.items():
         value = given.get(name, spec.default)
         out[name] = _check_param(spec, value, f"{at}: params.{name}")
+    if "start" in out and "end" in out:
+        if minutes(out["start"]) >= 24 * 60:
+            raise PackError(f"{at}: params.start: must be before 24:00, not {out['start']!r}")
+        if minutes(out["start"]) == minutes(out["end"]) % (24 * 60):
+            raise PackError(f"{at}: params.start/end: the window {out['start']}–{out['end']} is empty")
     return out
+
+
+def _window_widens(old: Mapping[str, Any], new: Mapping[str, Any]) -> bool:
+    """A window that wraps past midnight is not inside one that does not, whatever its ends say."""
+    if "start" not in old or "end" not in old:
+        return False
+    old_wraps = minutes(old["start"]) > minutes(old["end"])
+    new_wraps = minutes(new["start"]) > minutes(new["end"])
+    return new_wraps and not old_wraps
 
 
 def _check_param(spec: Param, value: Any, at: str) -> Any:

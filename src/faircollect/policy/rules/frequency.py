@@ -31,10 +31,6 @@ def placed(c: Contact) -> bool:
     return c.channel == "call" and (c.outcome in PLACED or c.outcome is None)
 
 
-def message_sent(c: Contact) -> bool:
-    return c.channel in MESSAGE_CHANNELS and c.outcome != "failed"
-
-
 def _next_day(h: History, c: Contact) -> Any:
     local = h.local(c)
     return day_start(local.date() + timedelta(days=1), local.tzinfo or c.local_zone())
@@ -84,9 +80,7 @@ def calls_day(h: History, c: Contact, p: Mapping[str, Any]) -> Hit | None:
 
 @rule("frequency.messages_day", params={"max": Param("int", "lower", 3)}, channels=MESSAGE_CHANNELS)
 def messages_day(h: History, c: Contact, p: Mapping[str, Any]) -> Hit | None:
-    if not message_sent(c):
-        return None
-    counted = [x for x in h.same_day(c) if x.outbound and message_sent(x)]
+    counted = [x for x in h.same_day(c) if x.outbound and x.channel in MESSAGE_CHANNELS]
     return _over_cap(h, c, counted, p["max"], {"zh": "发送的消息", "en": "message"})
 
 

@@ -27,8 +27,7 @@ def debtor_unreachable(h: History, c: Contact) -> Event | None:
     last = max(marks, key=lambda e: e.at)
     if any(last.at <= e.at and _about_debtor(e, c) for e in h.events.get("debtor_reached", ())):
         return None
-    reached = h.debtor_reached_at
-    if reached is not None and last.at <= reached <= c.at:
+    if h.reached_between(last.at, c.at):
         return None
     return last
 
@@ -54,7 +53,7 @@ def not_permitted(h: History, c: Contact, p: Mapping[str, Any]) -> Hit | None:
 @rule("third_party.refused", needs_events=("party_refused",))
 def refused(h: History, c: Contact, p: Mapping[str, Any]) -> Hit | None:
     event = h.active("party_refused", c)
-    if event is None or event.party is None:
+    if event is None:
         return None
     return Hit(
         message={
