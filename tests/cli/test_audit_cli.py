@@ -33,14 +33,24 @@ def test_audit_jsonl_finds_each_rule_once() -> None:
         ("c8", "hold.dispute"),
     ]
     first = rows[0]
-    assert first["severity"] == "violation" and first["pack"]["id"] == "cn" and len(first["pack"]["sha256"]) == 64
+    assert (
+        first["severity"] == "violation"
+        and first["pack"]["id"] == "cn"
+        and len(first["pack"]["sha256"]) == 64
+    )
     assert first["evidence"] == {"counted": ["c1", "c2", "c3"], "limit": 3}
     assert first["citation"].startswith("GB/T 45251-2025") and "zh" in first["message"]
 
 
 def test_audit_csv_with_events_file_matches_jsonl() -> None:
     result = run(
-        "audit", "--no-screen", "--format", "csv", "--events", str(FIX / "events.csv"), str(FIX / "contacts.csv")
+        "audit",
+        "--no-screen",
+        "--format",
+        "csv",
+        "--events",
+        str(FIX / "events.csv"),
+        str(FIX / "contacts.csv"),
     )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
@@ -64,7 +74,17 @@ def test_audit_table_and_html_have_the_summary(tmp_path: Path) -> None:
     assert "8 contacts, 2 debtors, 6 findings" in table.stdout
     assert "by collector" in table.stdout and "agency-a" in table.stdout
     out = tmp_path / "report.html"
-    html = run("audit", "--no-screen", "--format", "html", "--lang", "zh", "--out", str(out), str(FIX / "contacts.jsonl"))
+    html = run(
+        "audit",
+        "--no-screen",
+        "--format",
+        "html",
+        "--lang",
+        "zh",
+        "--out",
+        str(out),
+        str(FIX / "contacts.jsonl"),
+    )
     assert html.exit_code == 0
     page = out.read_text("utf-8")
     assert "催收合规审计报告" in page and "按催收员" in page and "frequency.connected_calls_day" in page
@@ -80,7 +100,9 @@ def test_bad_input_exits_2_with_every_bad_line_and_no_output() -> None:
     assert result.exit_code == 2
     assert result.stdout == ""
     lines = result.stderr.splitlines()
-    assert lines[0].endswith("bad.jsonl:2: at: needs a UTC offset, e.g. 2026-03-02T21:05:00+08:00, not '2026-03-02 09:00'")
+    assert lines[0].endswith(
+        "bad.jsonl:2: at: needs a UTC offset, e.g. 2026-03-02T21:05:00+08:00, not '2026-03-02 09:00'"
+    )
     assert any(":4: json:" in line for line in lines)
     assert "5 error(s); nothing was written" in lines[-1]
     assert "Traceback" not in result.output
@@ -96,13 +118,28 @@ PLANNED = {"channel": "call", "account": "L-1", "debtor": "D-1", "tz": "Asia/Sha
 
 
 def test_check_allows_then_blocks_with_next_allowed_at(tmp_path: Path) -> None:
-    ok = run("check", "--pack", "cn", "--now", "2026-03-05T10:00:00+08:00", "--no-screen", input=json.dumps(PLANNED))
+    ok = run(
+        "check",
+        "--pack",
+        "cn",
+        "--now",
+        "2026-03-05T10:00:00+08:00",
+        "--no-screen",
+        input=json.dumps(PLANNED),
+    )
     assert ok.exit_code == 0, ok.output
     decision = json.loads(ok.stdout)
     assert decision["verdict"] == "allow" and decision["pack"]["id"] == "cn"
     blocked = run(
-        "check", "--pack", "cn", "--now", "2026-03-02T13:00:00+08:00", "--no-screen",
-        "--history", str(FIX / "contacts.jsonl"), input=json.dumps(PLANNED),
+        "check",
+        "--pack",
+        "cn",
+        "--now",
+        "2026-03-02T13:00:00+08:00",
+        "--no-screen",
+        "--history",
+        str(FIX / "contacts.jsonl"),
+        input=json.dumps(PLANNED),
     )
     decision = json.loads(blocked.stdout)
     assert decision["verdict"] == "block"
@@ -114,7 +151,10 @@ def test_check_allows_then_blocks_with_next_allowed_at(tmp_path: Path) -> None:
     ("stdin", "says"),
     [
         ("{nope", "<stdin>:1: json:"),
-        ('{"channel": "call", "account": "a", "debtor": "d", "outcome": "connected"}', "outcome: a planned contact"),
+        (
+            '{"channel": "call", "account": "a", "debtor": "d", "outcome": "connected"}',
+            "outcome: a planned contact",
+        ),
         ("[1, 2]", "one JSON object"),
     ],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from contextlib import nullcontext
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -13,14 +13,16 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from faircollect.audit.html import render_html
-from faircollect.audit.runner import run_audit
+from faircollect.audit.runner import AuditResult, ScreenerFactory, run_audit
 from faircollect.audit.summary import Summary, summarize
 from faircollect.cli.common import LangOption, bad_input, load_pack_or_exit, load_screener, resolve_lang
 from faircollect.i18n import pick
 from faircollect.io.readers import read_paths
 from faircollect.io.writers import write_csv, write_jsonl
+from faircollect.model import Finding, Record
 from faircollect.policy.engine import content_rules_off
 from faircollect.policy.pack import Pack
+from faircollect.policy.screener import Screener
 
 FORMATS = ("jsonl", "csv", "table", "html")
 PROGRESS_FROM = 50_000  # records; smaller inputs finish before a bar is worth drawing
@@ -31,7 +33,9 @@ CONTENT_OFF = {
 
 
 def audit(
-    inputs: Annotated[list[str], typer.Argument(help="contacts: JSONL (mixed with events) or CSV; - for stdin")],
+    inputs: Annotated[
+        list[str], typer.Argument(help="contacts: JSONL (mixed with events) or CSV; - for stdin")
+    ],
     pack: Annotated[str, typer.Option("--pack", help="cn | us | uk | PATH to a pack")] = "cn",
     events: Annotated[str | None, typer.Option("--events", help="events file (JSONL or CSV)")] = None,
     fmt: Annotated[str, typer.Option("--format", help="jsonl | csv | table | html")] = "jsonl",
@@ -57,7 +61,9 @@ def audit(
     if content_rules_off(resolved, screener):
         warnings.append(CONTENT_OFF[language])
         print(f"warning / 注意: {CONTENT_OFF['zh']}; {CONTENT_OFF['en']}", file=sys.stderr)
-    factory = (lambda: screener) if workers == 1 and not cluster else _screener_factory(no_screen)
+    factory: ScreenerFactory = (
+        (lambda: screener) if workers == 1 and not cluster else _screener_factory(no_screen)
+    )
     result = _run(resolved, read.records, factory, workers, cluster)
     if result.orphan_events:
         print(
@@ -69,15 +75,17 @@ def audit(
     _write(resolved, result.findings, summary, fmt, out, language, warnings)
 
 
-def _screener_factory(no_screen: bool):  # type: ignore[no-untyped-def]
+def _screener_factory(no_screen: bool) -> ScreenerFactory:
     return _none if no_screen else load_screener
 
 
-def _none() -> None:
+def _none() -> Screener | None:
     return None
 
 
-def _run(pack: Pack, records, factory, workers, cluster):  # type: ignore[no-untyped-def]
+def _run(
+    pack: Pack, records: list[Record], factory: ScreenerFactory, workers: int, cluster: str | None
+) -> AuditResult:
     total = len(records)
     bar = (
         Progress(
@@ -101,7 +109,15 @@ def _run(pack: Pack, records, factory, workers, cluster):  # type: ignore[no-unt
         return run_audit(pack, records, factory, workers=workers, cluster=cluster, progress=advance)
 
 
-def _write(pack, findings, summary: Summary, fmt, out, lang, warnings) -> None:  # type: ignore[no-untyped-def]
+def _write(
+    pack: Pack,
+    findings: list[Finding],
+    summary: Summary,
+    fmt: str,
+    out: Path | None,
+    lang: str,
+    warnings: list[str],
+) -> None:
     if fmt == "html":
         text = render_html(pack, summary, findings, lang, warnings)
         if out is None:
@@ -110,20 +126,16 @@ def _write(pack, findings, summary: Summary, fmt, out, lang, warnings) -> None: 
             out.write_text(text, "utf-8")
             print(f"{out}", file=sys.stderr)
         return
-    stream = open(out, "w", encoding="utf-8", newline="") if out else sys.stdout
-    try:
+    with open(out, "w", encoding="utf-8", newline="") if out else nullcontext(sys.stdout) as stream:
         if fmt == "jsonl":
             write_jsonl(findings, stream, lang)
         elif fmt == "csv":
             write_csv(findings, stream, lang)
         else:
             _table(pack, findings, summary, lang, stream)
-    finally:
-        if out:
-            stream.close()
 
 
-def _table(pack, findings, summary: Summary, lang, stream) -> None:  # type: ignore[no-untyped-def]
+def _table(pack: Pack, findings: list[Finding], summary: Summary, lang: str, stream: TextIO) -> None:
     console = Console(file=stream, width=160, force_terminal=False)
     zh = lang == "zh"
     console.print(
@@ -136,8 +148,11 @@ def _table(pack, findings, summary: Summary, lang, stream) -> None:  # type: ign
             f"({summary.violations} violations, {summary.policy} policy)"
         )
     )
-    titles = ("按规则", "按催收员", "按机构", "按当地时刻", "发现") if zh else (
-        "by rule", "by collector", "by agency", "by local hour", "findings")
+    titles = (
+        ("按规则", "按催收员", "按机构", "按当地时刻", "发现")
+        if zh
+        else ("by rule", "by collector", "by agency", "by local hour", "findings")
+    )
     for title, rows in (
         (titles[0], summary.by_code),
         (titles[1], summary.by_collector[:20]),
@@ -166,7 +181,9 @@ def _table(pack, findings, summary: Summary, lang, stream) -> None:  # type: ign
         )
     console.print(table)
     if len(findings) > 200:
-        console.print(f"… {len(findings) - 200} more / 另有 {len(findings) - 200} 项（用 --format jsonl 查看全部）")
+        console.print(
+            f"… {len(findings) - 200} more / 另有 {len(findings) - 200} 项（用 --format jsonl 查看全部）"
+        )
 
 
 def register(app: typer.Typer) -> None:

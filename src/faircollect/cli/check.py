@@ -17,8 +17,12 @@ from faircollect.policy.engine import decide
 
 def check(
     pack: Annotated[str, typer.Option("--pack", help="cn | us | uk | PATH")] = "cn",
-    history: Annotated[str | None, typer.Option("--history", help="the debtor's earlier contacts and events")] = None,
-    now: Annotated[str | None, typer.Option("--now", help="ISO 8601 time to judge at (default: the clock)")] = None,
+    history: Annotated[
+        str | None, typer.Option("--history", help="the debtor's earlier contacts and events")
+    ] = None,
+    now: Annotated[
+        str | None, typer.Option("--now", help="ISO 8601 time to judge at (default: the clock)")
+    ] = None,
     no_screen: Annotated[bool, typer.Option("--no-screen", help="skip content screening")] = False,
     lang: LangOption = None,
 ) -> None:
@@ -49,9 +53,7 @@ def check(
         read = read_path(history, "mixed")
         if read.error_count:
             bad_input(read.errors, read.error_count)
-        records = [
-            r for r in read.records if getattr(r, "debtor", planned.debtor) == planned.debtor
-        ]
+        records = [r for r in read.records if getattr(r, "debtor", planned.debtor) == planned.debtor]
     decision = decide(resolved, planned, records, moment, None if no_screen else load_screener())
     print(json.dumps(decision.to_dict(language), ensure_ascii=False, indent=2))
 

@@ -94,15 +94,15 @@ def html_page(pack: Pack, lang: str) -> str:
         for r in pack.rules
     )
     return f"""<!doctype html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}"><head><meta charset="utf-8"><title>{e(pick(pack.name, lang))}</title>
+<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8"><title>{e(pick(pack.name, lang))}</title>
 <style>body{{font-family:"Noto Sans CJK SC",system-ui,sans-serif;max-width:1000px;margin:2rem auto;padding:0 1rem}}
 table{{border-collapse:collapse;width:100%}}td,th{{border-bottom:1px solid #ddd;padding:.4rem;text-align:left;vertical-align:top}}
 th{{background:#f4f6f9}}</style></head><body>
-<h1>{e(pick(pack.name, lang))}</h1><p>{e(pick(pack.description, lang))}</p><p>{e(h['intro'])}</p>
-<p>{e(h['version'])}: {e(pack.version)} · {e(h['effective'])}: {pack.effective.isoformat()} ·
-{e(h['hash'])}: <code>{pack.ref.sha256}</code></p>
-<table><tr><th>{e(h['rule'])}</th><th>{e(h['what'])}</th><th>{e(h['params'])}</th><th>{e(h['basis'])}</th>
-<th>{e(h['confidence'])}</th><th>{e(h['severity'])}</th></tr>
+<h1>{e(pick(pack.name, lang))}</h1><p>{e(pick(pack.description, lang))}</p><p>{e(h["intro"])}</p>
+<p>{e(h["version"])}: {e(pack.version)} · {e(h["effective"])}: {pack.effective.isoformat()} ·
+{e(h["hash"])}: <code>{pack.ref.sha256}</code></p>
+<table><tr><th>{e(h["rule"])}</th><th>{e(h["what"])}</th><th>{e(h["params"])}</th><th>{e(h["basis"])}</th>
+<th>{e(h["confidence"])}</th><th>{e(h["severity"])}</th></tr>
 {rows}
 </table></body></html>
 """
@@ -123,11 +123,15 @@ def show(
         print(html_page(resolved, language), end="")
     elif fmt == "table":
         h = HEAD[language]
-        table = Table(title=f"{pick(resolved.name, language)} · {resolved.ref.id} · {resolved.ref.sha256[:16]}")
+        table = Table(
+            title=f"{pick(resolved.name, language)} · {resolved.ref.id} · {resolved.ref.sha256[:16]}"
+        )
         for col in ("rule", "what", "params", "basis", "confidence"):
             table.add_column(h[col])
         for r in resolved.rules:
-            table.add_row(r.code, pick(r.explain, language), _params(r), pick(r.citation, language), h[r.confidence])
+            table.add_row(
+                r.code, pick(r.explain, language), _params(r), pick(r.citation, language), h[r.confidence]
+            )
         Console(width=200).print(table)
     else:
         from faircollect.cli.common import bad_input
@@ -139,7 +143,9 @@ def show(
 def check_pack(pack: Annotated[str, typer.Argument(help="PATH of a pack (or cn | us | uk)")]) -> None:
     """Validate a pack (and what it extends); print its id and SHA-256. 校验规则包。"""
     resolved = load_pack_or_exit(pack)
-    print(f"{resolved.ref.id} {resolved.ref.sha256} ({len(resolved.rules)} rules; {' → '.join(resolved.lineage)})")
+    print(
+        f"{resolved.ref.id} {resolved.ref.sha256} ({len(resolved.rules)} rules; {' → '.join(resolved.lineage)})"
+    )
 
 
 def register(app: typer.Typer) -> None:
