@@ -51,8 +51,8 @@ def load_screener() -> Screener | None:
         return None
     try:
         return default_screener()
-    except (OSError, ValueError) as e:
-        print(f"screener unavailable / 内容筛查不可用: {e}", file=sys.stderr)
+    except Exception as e:  # a broken model file must not stop an audit: content rules go off, loudly
+        print(f"screener unavailable / 内容筛查不可用: {type(e).__name__}: {e}", file=sys.stderr)
         return None
 
 

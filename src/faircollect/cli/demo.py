@@ -48,18 +48,17 @@ def _audit(out: Path, records: list[Record], screener: Screener | None, lang: st
 
 
 def _evidence(out: Path, screener: Screener | None, lang: str) -> None:
-    from faircollect.evidence.kit import Options, run
+    from faircollect.evidence.examples import report
 
-    examples = Path(__file__).resolve().parents[1] / "evidence" / "examples"
-    exports = sorted(examples.glob("*.xml"))
-    pack = load_pack_or_exit("cn")
     target = out / "evidence"
-    result, written = run(Options(exports, target, pack, lang, pack.default_tz, screener=screener))
+    written = report(target, screener)
+    findings = json.loads((target / "findings.json").read_text("utf-8"))
     _say(
         lang,
-        f"证据包：示例手机导出 → {len(result.findings)} 项发现\n  报告 {target / 'report.html'}（及 report.pdf）",
-        f"evidence kit: example phone export → {len(result.findings)} findings\n"
-        f"  report {target / 'report.html'} (and report.pdf)",
+        f"证据包：示例手机导出 → {len(findings['findings'])} 项发现，{len(written)} 个文件\n"
+        f"  报告 {target / 'report.html'}（及 report.pdf、投诉书草稿）",
+        f"evidence kit: example phone export → {len(findings['findings'])} findings, {len(written)} files\n"
+        f"  report {target / 'report.html'} (and report.pdf, complaint drafts)",
     )
 
 
