@@ -127,3 +127,13 @@ def test_head(db: tuple[str, TransparencyLog]) -> None:
     head = json.loads(result.output)
     assert head["tree_size"] == 5 and head["public_key"] == log.public_key_b64()
     assert set(head) == {"tree_size", "root_hash", "timestamp", "signature", "public_key"}
+
+
+def test_a_damaged_key_file_is_reported_not_a_traceback(db: tuple[str, TransparencyLog]) -> None:
+    path, log = db
+    log.key_path.write_bytes(b"not a key")
+    verify = runner.invoke(cli(), ["log", "verify", "--db", path, "--lang", "en"])
+    assert verify.exit_code == 1 and "not an Ed25519 private key" in verify.output
+    head = runner.invoke(cli(), ["log", "head", "--db", path])
+    assert head.exit_code == 2 and "--key-file" in head.output
+    assert verify.exception is None or isinstance(verify.exception, SystemExit)

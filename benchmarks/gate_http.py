@@ -1,0 +1,368 @@
+"""Gate over HTTP: uvicorn on 127.0.0.1, a load of mixed checks and outcomes from this (second) process.
+
+For each backend (SQLite file, PostgreSQL when --pg or FAIRCOLLECT_TEST_PG gives a server URL):
+  1. a fresh database, a dialer key, `faircollect serve` in its own process (transparency log on);
+  2. open loop: checks at fixed rates (default 50/s and 500/s) over 10,000 debtors; about 90 % of the allowed
+     checks report an outcome. Latency is measured from each request's scheduled time, so a slow
+     server cannot hide its queue (no coordinated omission);
+  3. closed loop: C clients as fast as they can → throughput;
+  4. in-process: engine + store read (history of one debtor, then `decide`) per second, no HTTP.
+
+Prints figures; nothing is asserted. Usage:
+  .venv/bin/python benchmarks/gate_http.py [--backend sqlite|pg|both] [--rates 50,500] [--seconds 20]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from faircollect.model import Contact
+from faircollect.policy.engine import decide
+from faircollect.policy.pack import load_pack
+from faircollect.store import migrate, repo
+from faircollect.store.db import make_engine, read_tx
+from faircollect.store.keys import create_key
+
+DEBTORS = 10_000
+AT = "2026-03-02T10:00:00+08:00"  # a planned time inside the cn window, whatever the bench's clock says
+OUTCOMES = ["connected"] * 3 + ["unanswered"] * 5 + ["busy"] * 2
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def summary(lat: list[float]) -> dict[str, float]:
+    return {"n": len(lat), "p50_ms": pct(lat, 50) * 1000, "p99_ms": pct(lat, 99) * 1000}
+
+
+def body(debtor: int) -> dict[str, Any]:
+    return {
+        "channel": "call",
+        "account": f"a-{debtor}",
+        "debtor": f"d-{debtor}",
+        "tz": "Asia/Shanghai",
+        "at": AT,
+    }
+
+
+# --- databases ----------------------------------------------------------------------------------
+
+
+@contextmanager
+def database(backend: str, pg: str | None, workdir: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield f"sqlite:///{workdir / 'bench.db'}"
+        return
+    assert pg, "PostgreSQL needs --pg URL or FAIRCOLLECT_TEST_PG"
+    admin = create_engine(pg, isolation_level="AUTOCOMMIT")
+    name = f"fc_bench_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(pg).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(url: str, workdir: Path) -> Iterator[str]:
+    port = free_port()
+    exe = str(Path(sys.executable).with_name("faircollect"))
+    env = {**os.environ, "FAIRCOLLECT_LOG_KEY": str(workdir / "log.key")}
+    log = (workdir / "server.log").open("w")
+    proc = subprocess.Popen(
+        [exe, "serve", "--db", url, "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=log,
+        stderr=log,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("server did not start")
+            time.sleep(0.3)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+        if os.environ.get("FAIRCOLLECT_BENCH_LOG"):
+            print((workdir / "server.log").read_text()[-5000:], file=sys.stderr)
+
+
+# --- load ---------------------------------------------------------------------------------------
+
+
+class Conn:
+    """One keep-alive HTTP/1.1 connection. A lean client, so the load generator (which shares the
+    machine with the server) spends as little CPU per request as possible."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    async def post(self, path: str, payload: dict[str, Any], head: bytes) -> tuple[int, Any]:
+        data = json.dumps(payload).encode()
+        self.writer.write(
+            b"POST "
+            + path.encode()
+            + b" HTTP/1.1\r\n"
+            + head
+            + b"Content-Length: "
+            + str(len(data)).encode()
+            + b"\r\n\r\n"
+            + data
+        )
+        status_line = await self.reader.readline()
+        length = 0
+        while True:
+            line = await self.reader.readline()
+            if line in (b"\r\n", b""):
+                break
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        raw = await self.reader.readexactly(length)
+        return int(status_line.split()[1]), json.loads(raw)
+
+
+class Client:
+    """A pool of keep-alive connections to the server."""
+
+    def __init__(self, base: str, key: str, size: int) -> None:
+        url = httpx.URL(base)
+        self.host, self.port = str(url.host), int(url.port or 80)
+        self.head = (
+            f"Host: {self.host}\r\nAuthorization: Bearer {key}\r\nContent-Type: application/json\r\n"
+        ).encode()
+        self.size = size
+        self.idle: asyncio.Queue[Conn] = asyncio.Queue()
+
+    async def __aenter__(self) -> Client:
+        for _ in range(self.size):
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            self.idle.put_nowait(Conn(reader, writer))
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        while not self.idle.empty():
+            self.idle.get_nowait().writer.close()
+
+    async def post(self, path: str, payload: dict[str, Any]) -> tuple[int, Any]:
+        conn = await self.idle.get()
+        try:
+            return await conn.post(path, payload, self.head)
+        finally:
+            self.idle.put_nowait(conn)
+
+
+class Load:
+    def __init__(self, client: Client, rng: random.Random) -> None:
+        self.client = client
+        self.rng = rng
+        self.check_lat: list[float] = []
+        self.outcome_lat: list[float] = []
+        self.verdicts: Counter[str] = Counter()
+        self.statuses: Counter[int] = Counter()
+        self.pending: list[asyncio.Task[None]] = []
+
+    async def check(self, scheduled: float) -> None:
+        loop = asyncio.get_running_loop()
+        status, decision = await self.client.post("/v1/check", body(self.rng.randrange(DEBTORS)))
+        self.check_lat.append(loop.time() - scheduled)
+        self.statuses[status] += 1
+        self.verdicts[decision.get("verdict", "?")] += 1
+        if decision.get("reservation") and self.rng.random() < 0.9:
+            self.pending.append(asyncio.create_task(self.outcome(decision["reservation"]["id"])))
+
+    async def outcome(self, reservation: str) -> None:
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(self.rng.uniform(0.0, 0.5))  # the call rings, then the dialer reports
+        start = loop.time()
+        status, _ = await self.client.post(
+            f"/v1/reservations/{reservation}/outcome", {"outcome": self.rng.choice(OUTCOMES)}
+        )
+        self.outcome_lat.append(loop.time() - start)
+        self.statuses[status] += 1
+
+
+async def open_loop(base: str, key: str, rate: float, seconds: float, seed: int) -> dict[str, Any]:
+    async with Client(base, key, 64) as client:
+        load = Load(client, random.Random(seed))
+        loop = asyncio.get_running_loop()
+        start = loop.time()
+        tasks = []
+        for i in range(int(rate * seconds)):
+            scheduled = start + i / rate
+            delay = scheduled - loop.time()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(load.check(scheduled)))
+        await asyncio.gather(*tasks)
+        await asyncio.gather(*load.pending)
+        elapsed = loop.time() - start
+    return {
+        "mode": f"open loop, {rate:g} checks/s offered",
+        "seconds": round(elapsed, 1),
+        "requests_per_s": round((len(load.check_lat) + len(load.outcome_lat)) / elapsed, 1),
+        "checks_per_s": round(len(load.check_lat) / elapsed, 1),
+        "check": summary(load.check_lat),
+        "outcome": summary(load.outcome_lat),
+        "verdicts": dict(load.verdicts),
+        "statuses": dict(load.statuses),
+    }
+
+
+async def closed_loop(base: str, key: str, clients: int, seconds: float, seed: int) -> dict[str, Any]:
+    async with Client(base, key, clients * 2) as client:
+        load = Load(client, random.Random(seed))
+        loop = asyncio.get_running_loop()
+        stop = loop.time() + seconds
+
+        async def worker() -> None:
+            while loop.time() < stop:
+                await load.check(loop.time())
+
+        start = loop.time()
+        await asyncio.gather(*(worker() for _ in range(clients)))
+        await asyncio.gather(*load.pending)
+        elapsed = loop.time() - start
+    return {
+        "mode": f"closed loop, {clients} clients",
+        "seconds": round(elapsed, 1),
+        "requests_per_s": round((len(load.check_lat) + len(load.outcome_lat)) / elapsed, 1),
+        "checks_per_s": round(len(load.check_lat) / elapsed, 1),
+        "check": summary(load.check_lat),
+        "outcome": summary(load.outcome_lat),
+        "statuses": dict(load.statuses),
+    }
+
+
+# --- in process ---------------------------------------------------------------------------------
+
+
+def in_process(url: str, n: int) -> dict[str, Any]:
+    """Engine + store read: load one debtor's history (contacts, events, open reservations) and decide."""
+    engine = make_engine(url)
+    pack = load_pack("cn")
+    now = datetime.now(UTC)
+    rng = random.Random(7)
+    debtors = [rng.randrange(DEBTORS) for _ in range(n)]
+    planned = [
+        Contact(
+            id="p",
+            at=datetime.fromisoformat(AT),
+            channel="call",
+            account=f"a-{d}",
+            debtor=f"d-{d}",
+            tz="Asia/Shanghai",
+        )
+        for d in debtors
+    ]
+    verdicts: Counter[str] = Counter()
+    start = time.perf_counter()
+    with read_tx(engine) as conn:
+        for c in planned:
+            history = repo.load_history(conn, c.debtor, now, [c.account], [c.party])
+            verdicts[decide(pack, c, history.with_pending(), now).verdict] += 1
+    elapsed = time.perf_counter() - start
+    engine.dispose()
+    return {"decisions": n, "decisions_per_s": round(n / elapsed), "verdicts": dict(verdicts)}
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as tmp, database(backend, args.pg, Path(tmp)) as url:
+        engine = make_engine(url)
+        migrate.upgrade(engine)
+        _, key = create_key(engine, "dialer", "benchmark")
+        engine.dispose()
+        result: dict[str, Any] = {"backend": backend}
+        with server(url, Path(tmp)) as base:
+            asyncio.run(closed_loop(base, key, 4, 3, 0))  # warm-up: first requests load code and caches
+            result["runs"] = [
+                asyncio.run(open_loop(base, key, rate, args.seconds, 1 + i))
+                for i, rate in enumerate(args.rates)
+            ]
+            result["runs"].append(asyncio.run(closed_loop(base, key, args.clients, args.seconds, 99)))
+        result["in_process"] = in_process(url, args.decisions)
+        return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--backend", choices=["sqlite", "pg", "both"], default="both")
+    ap.add_argument(
+        "--pg", default=os.environ.get("FAIRCOLLECT_BENCH_PG") or os.environ.get("FAIRCOLLECT_TEST_PG")
+    )
+    ap.add_argument(
+        "--rates",
+        type=lambda v: [float(x) for x in v.split(",")],
+        default=[50.0, 500.0],
+        help="checks per second offered, one open-loop run each (comma-separated)",
+    )
+    ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--clients", type=int, default=32, help="concurrent clients (closed loop)")
+    ap.add_argument("--decisions", type=int, default=5000, help="in-process decisions")
+    args = ap.parse_args()
+    backends = ["sqlite", "pg"] if args.backend == "both" else [args.backend]
+    if "pg" in backends and not args.pg:
+        print("PostgreSQL skipped: give --pg URL or set FAIRCOLLECT_TEST_PG", file=sys.stderr)
+        backends.remove("pg")
+    for backend in backends:
+        result = run(backend, args)
+        print(json.dumps(result, indent=2))
+        for r in result["runs"]:
+            print(
+                f"{backend:6} {r['mode']:32} {r['requests_per_s']:8.1f} req/s  {r['checks_per_s']:7.1f} checks/s  "
+                f"check p50 {r['check']['p50_ms']:7.1f} ms  p99 {r['check']['p99_ms']:8.1f} ms  "
+                f"outcome p50 {r['outcome']['p50_ms']:7.1f} ms  p99 {r['outcome']['p99_ms']:8.1f} ms"
+            )
+        print(
+            f"{backend:6} in-process engine + store read: {result['in_process']['decisions_per_s']} decisions/s"
+        )
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""Every error is JSON with a message in Chinese and English; the check route fails closed."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from faircollect.gate.errors import GateError, StoreUnavailable
+from faircollect.gate.service import fail_closed
+from faircollect.model import PackRef
+
+log = logging.getLogger(__name__)
+
+CHECK_PATH = "/v1/check"
+HTTP_TEXTS = {
+    401: (
+        "需要有效的 API 密钥（Authorization: Bearer …）",
+        "a valid API key is required (Authorization: Bearer …)",
+    ),
+    403: ("此密钥的角色无权执行此操作", "this key's role may not do this"),
+    404: ("没有这个地址", "no such route"),
+    405: ("此地址不支持该方法", "method not allowed on this route"),
+}
+
+
+def error_body(status: int, code: str, zh: str, en: str, field: str | None = None) -> dict[str, Any]:
+    return GateError(status, code, zh, en, field).to_dict()
+
+
+def install(app: FastAPI, default_pack: PackRef) -> None:
+    @app.exception_handler(GateError)
+    async def _gate_error(_: Request, e: GateError) -> JSONResponse:
+        headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else None
+        return JSONResponse(e.to_dict(), status_code=e.status, headers=headers)
+
+    @app.exception_handler(StoreUnavailable)
+    async def _unavailable(request: Request, e: StoreUnavailable) -> JSONResponse:
+        log.error("database unavailable: %s", e)
+        if request.url.path == CHECK_PATH:
+            reply = fail_closed(default_pack, e)
+            return JSONResponse(reply.body, status_code=reply.status)
+        body = error_body(
+            503,
+            "unavailable",
+            "数据库暂时无法读写，未作任何记录，请稍后重试",
+            "the database cannot be read or written; nothing was recorded, retry later",
+        )
+        return JSONResponse(body, status_code=503)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, e: RequestValidationError) -> JSONResponse:
+        first = e.errors()[0] if e.errors() else {"loc": (), "msg": "invalid request"}
+        loc = [str(p) for p in first.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        field = ".".join(loc) or "body"
+        problem = str(first.get("msg", "invalid"))
+        body = error_body(422, "invalid", f"字段 {field} 无效：{problem}", f"{field}: {problem}", field)
+        body["error"]["details"] = [
+            {"field": ".".join(str(p) for p in err.get("loc", ())), "problem": str(err.get("msg", ""))}
+            for err in e.errors()[:20]
+        ]
+        return JSONResponse(body, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, e: StarletteHTTPException) -> JSONResponse:
+        zh, en = HTTP_TEXTS.get(e.status_code, ("请求出错", str(e.detail)))
+        return JSONResponse(error_body(e.status_code, "http", zh, en), status_code=e.status_code)
+
+    @app.exception_handler(Exception)
+    async def _crash(request: Request, e: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s", request.url.path)
+        if request.url.path == CHECK_PATH:
+            reply = fail_closed(default_pack, e)
+            return JSONResponse(reply.body, status_code=reply.status)
+        body = error_body(
+            500, "internal", "服务器内部错误，未作任何记录", "internal error; nothing was recorded"
+        )
+        return JSONResponse(body, status_code=500)

@@ -1,0 +1,193 @@
+"""The gate's HTTP routes (schema.md "HTTP API")."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from faircollect.api import models
+from faircollect.api.auth import Credentials, authorize
+from faircollect.gate.service import Caller, Gate, Reply
+from faircollect.store.keys import ApiKey
+
+router = APIRouter()
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="a retry with the same key and body returns the first answer and counts once",
+    ),
+]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": models.ErrorOut, "description": "no valid API key"},
+    403: {"model": models.ErrorOut, "description": "the key's role may not do this"},
+    409: {"model": models.ErrorOut, "description": "conflicts with what is stored"},
+    422: {"model": models.ErrorOut, "description": "invalid input (the field is named)"},
+}
+UNAVAILABLE: dict[int | str, dict[str, Any]] = {
+    503: {"model": models.ErrorOut, "description": "database unavailable; nothing recorded"}
+}
+
+
+def _gate(request: Request) -> Gate:
+    gate: Gate = request.app.state.gate
+    return gate
+
+
+def _lang(request: Request) -> str | None:
+    wanted = request.headers.get("accept-language", "").strip().lower()
+    if wanted.startswith("zh"):
+        return "zh"
+    if wanted.startswith("en"):
+        return "en"
+    return None
+
+
+def _caller(request: Request, key: ApiKey, idempotency_key: str | None) -> Caller:
+    return Caller(key_id=key.id, lang=_lang(request), idempotency_key=idempotency_key or None)
+
+
+async def _serve(
+    request: Request,
+    cred: Credentials,
+    roles: tuple[str, ...],
+    work: Callable[[Gate, ApiKey], Reply],
+) -> JSONResponse:
+    """Check the key and do the work in one worker thread (both touch the database)."""
+    gate = _gate(request)
+
+    def run() -> Reply:
+        return work(gate, authorize(gate, cred, *roles))
+
+    reply = await run_in_threadpool(run)
+    return JSONResponse(reply.body, status_code=reply.status)
+
+
+def _body(model: BaseModel) -> dict[str, Any]:
+    body: dict[str, Any] = model.model_dump(exclude_none=True)
+    return body
+
+
+@router.post(
+    "/v1/check",
+    response_model=models.DecisionOut,
+    responses={
+        **ERRORS,
+        503: {"model": models.DecisionOut, "description": "fail closed: verdict block, with the reason"},
+    },
+    summary="Judge a planned contact; reserve a slot if allowed",
+)
+async def check(
+    request: Request, body: models.PlannedContactIn, cred: Credentials, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    return await _serve(
+        request,
+        cred,
+        ("dialer",),
+        lambda gate, key: gate.check(_body(body), _caller(request, key, idempotency_key)),
+    )
+
+
+@router.post(
+    "/v1/reservations/{reservation_id}/outcome",
+    status_code=201,
+    response_model=models.RecordedContactOut,
+    responses={
+        **ERRORS,
+        **UNAVAILABLE,
+        404: {"model": models.ErrorOut, "description": "no such reservation"},
+    },
+    summary="Report the outcome of a reserved contact; it becomes a recorded contact",
+)
+async def outcome(
+    request: Request,
+    reservation_id: Annotated[str, Path(max_length=200)],
+    body: models.OutcomeIn,
+    cred: Credentials,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    return await _serve(
+        request,
+        cred,
+        ("dialer",),
+        lambda gate, key: gate.record_outcome(
+            reservation_id, _body(body), _caller(request, key, idempotency_key)
+        ),
+    )
+
+
+@router.post(
+    "/v1/contacts",
+    status_code=201,
+    response_model=models.RecordedContactOut,
+    responses={**ERRORS, **UNAVAILABLE},
+    summary="Record a contact that did not go through a reservation (inbound calls, imports)",
+)
+async def contacts(
+    request: Request, body: models.ContactIn, cred: Credentials, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    return await _serve(
+        request,
+        cred,
+        ("dialer",),
+        lambda gate, key: gate.record_contact(_body(body), _caller(request, key, idempotency_key)),
+    )
+
+
+@router.post(
+    "/v1/events",
+    status_code=201,
+    response_model=models.RecordedEventOut,
+    responses={**ERRORS, **UNAVAILABLE},
+    summary="Record an event (cease request, dispute, opt-out, …)",
+)
+async def events(
+    request: Request, body: models.EventIn, cred: Credentials, idempotency_key: IdempotencyKey = None
+) -> JSONResponse:
+    return await _serve(
+        request,
+        cred,
+        ("dialer", "admin"),
+        lambda gate, key: gate.record_event(_body(body), _caller(request, key, idempotency_key)),
+    )
+
+
+@router.get(
+    "/v1/accounts/{account}/contacts",
+    response_model=models.AccountHistoryOut,
+    responses={**ERRORS, **UNAVAILABLE, 404: {"model": models.ErrorOut, "description": "no such account"}},
+    summary="An account's history: contacts with findings and receipts, every decision (blocked too), events",
+)
+async def account_contacts(
+    request: Request,
+    account: Annotated[str, Path(max_length=200)],
+    cred: Credentials,
+    after_contact: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    after_decision: Annotated[int, Query(ge=0, le=2**62)] = 0,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 1000,
+) -> JSONResponse:
+    return await _serve(
+        request,
+        cred,
+        ("auditor",),
+        lambda gate, _key: gate.account_history(account, after_contact, after_decision, limit),
+    )
+
+
+@router.get(
+    "/healthz",
+    response_model=models.HealthOut,
+    responses={503: {"model": models.HealthOut, "description": "the database is unreachable"}},
+    summary="Liveness and database reachability",
+)
+def healthz(request: Request) -> JSONResponse:
+    ok = _gate(request).healthy()
+    body = {"status": "ok" if ok else "degraded", "database": "ok" if ok else "unreachable"}
+    return JSONResponse(body, status_code=200 if ok else 503)

@@ -1,0 +1,98 @@
+"""`faircollect serve`: the gate's HTTP API over a database (SQLite file by default)."""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from faircollect.cli.common import LangOption, bad_input, resolve_lang
+from faircollect.gate.errors import GateError
+from faircollect.gate.packs import PackBook
+from faircollect.gate.service import DEFAULT_TTL, Gate
+from faircollect.i18n import pick
+from faircollect.policy.screener import Screener
+from faircollect.store import migrate
+from faircollect.store.db import make_engine, resolve_url
+from faircollect.store.translog import TransparencyLog
+
+DbOption = Annotated[
+    str | None,
+    typer.Option("--db", help="database URL (default: FAIRCOLLECT_DB, else ./faircollect.db) / 数据库地址"),
+]
+
+
+def load_screener() -> Screener | None:
+    """The shipped screener; without it the gate runs with content rules off and says so in decisions."""
+    try:
+        from faircollect.screening.screener import default_screener
+
+        return default_screener()
+    except Exception as e:  # a missing or broken model must not stop the gate: the engine reports "off"
+        print(
+            f"screening unavailable ({e}); content rules are off / 内容筛查不可用，内容规则未启用",
+            file=sys.stderr,
+        )
+        return None
+
+
+def build_gate(
+    db: str | None, pack: str, ttl: timedelta = DEFAULT_TTL, log_key: Path | None = None
+) -> tuple[Gate, TransparencyLog]:
+    """Open and migrate the database and assemble the gate (shared with `faircollect demo`)."""
+    engine = make_engine(db)
+    migrate.upgrade(engine)
+    translog = TransparencyLog(engine, key_path=log_key)
+    gate = Gate(engine, PackBook(pack), screener=load_screener(), translog=translog, ttl=ttl)
+    return gate, translog
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        db: DbOption = None,
+        pack: Annotated[str, typer.Option("--pack", help="default pack for checks that name none")] = "cn",
+        host: Annotated[str, typer.Option("--host", help="address to listen on")] = "127.0.0.1",
+        port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
+        reservation_ttl: Annotated[
+            float,
+            typer.Option("--reservation-ttl", min=1, help="seconds a reservation waits for its outcome"),
+        ] = DEFAULT_TTL.total_seconds(),
+        log_key: Annotated[
+            Path | None,
+            typer.Option(
+                "--log-key",
+                help="transparency-log key file (default: FAIRCOLLECT_LOG_KEY, else beside the db)",
+            ),
+        ] = None,
+        lang: LangOption = None,
+    ) -> None:
+        """Run the HTTP API (OpenAPI at /openapi.json) / 运行门控 HTTP 接口"""
+        import uvicorn
+
+        from faircollect.api.app import create_app
+
+        chosen = resolve_lang(lang)
+        try:
+            gate, translog = build_gate(db, pack, timedelta(seconds=reservation_ttl), log_key)
+        except GateError as e:
+            bad_input([f"{pack}: --pack: {pick({'zh': e.zh, 'en': e.en}, chosen)}"])
+        except SQLAlchemyError as e:
+            where = resolve_url(db)
+            print(f"{where}: --db: cannot open the database / 无法打开数据库: {e}", file=sys.stderr)
+            raise typer.Exit(1) from None
+        print(
+            pick(
+                {
+                    "zh": f"门控已启动：http://{host}:{port}  （接口说明 /docs，默认规则包 {pack}）",
+                    "en": f"gate listening on http://{host}:{port}  (API docs at /docs, default pack {pack})",
+                },
+                chosen,
+            ),
+            file=sys.stderr,
+        )
+        uvicorn.run(create_app(gate, translog), host=host, port=port, log_level="warning")

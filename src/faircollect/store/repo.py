@@ -1,0 +1,394 @@
+"""Reading and writing the gate's records inside a transaction the caller holds.
+
+Rows keep the UTC instant and the offset it was given with, so a Contact read back has the same local
+clock as the one written (the rules use the person's local day).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+from sqlalchemy import Row, bindparam, select, union, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from faircollect.model import Contact, Event, PackRef, Record
+from faircollect.store.tables import accounts, contacts, decisions, events, idempotency, reservations
+from faircollect.store.types import UTCDateTime
+
+CONTACT_FIELDS = (
+    "id",
+    "tz",
+    "channel",
+    "direction",
+    "outcome",
+    "account",
+    "debtor",
+    "party",
+    "role",
+    "address",
+    "collector",
+    "agency",
+    "text",
+    "purpose",
+    "duration_s",
+    "team_size",
+)
+
+
+def _offset_s(at: datetime) -> int:
+    off = at.utcoffset()
+    return int(off.total_seconds()) if off is not None else 0
+
+
+def _restore(at: datetime, offset_s: int) -> datetime:
+    return at.astimezone(timezone(timedelta(seconds=offset_s)))
+
+
+# statements built once (the hot path then only looks up their compiled form)
+_INSERT_CONTACTS = contacts.insert()
+_INSERT_EVENTS = events.insert()
+_INSERT_RESERVATIONS = reservations.insert()
+_INSERT_DECISIONS = decisions.insert()
+_INSERT_IDEMPOTENCY = idempotency.insert()
+_ACCOUNT_DEBTOR = select(accounts.c.debtor).where(accounts.c.id == bindparam("account"))
+_CONTACT_BY_ID = select(contacts.c.seq).where(contacts.c.id == bindparam("id"))
+_PLANNED_ID = select(reservations.c.id).where(reservations.c.planned_id == bindparam("id")).limit(1)
+
+
+def _insert(conn: Connection) -> Any:
+    return sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+
+
+# --- accounts -------------------------------------------------------------------------------------
+
+
+class AccountConflict(Exception):
+    """The account is already known under another debtor."""
+
+    def __init__(self, account: str, debtor: str) -> None:
+        super().__init__(account, debtor)
+        self.account = account
+        self.debtor = debtor
+
+
+def ensure_account(conn: Connection, account: str, debtor: str, now: datetime) -> None:
+    owner = account_debtor(conn, account)
+    if owner is None:
+        conn.execute(
+            _insert(conn)(accounts)
+            .values(id=account, debtor=debtor, created_at=now)
+            .on_conflict_do_nothing(index_elements=["id"])
+        )
+        owner = account_debtor(conn, account)
+    if owner != debtor:
+        raise AccountConflict(account, owner or "")
+
+
+def account_debtor(conn: Connection, account: str) -> str | None:
+    owner: str | None = conn.execute(_ACCOUNT_DEBTOR, {"account": account}).scalar_one_or_none()
+    return owner
+
+
+# --- contacts and events --------------------------------------------------------------------------
+
+
+def contact_from_row(row: Row[Any]) -> Contact:
+    values = {name: getattr(row, name) for name in CONTACT_FIELDS}
+    return Contact(at=_restore(row.at, row.utc_offset_s), **values)
+
+
+def event_from_row(row: Row[Any]) -> Event:
+    return Event(
+        id=row.id,
+        at=_restore(row.at, row.utc_offset_s),
+        kind=row.kind,
+        account=row.account,
+        party=row.party,
+        channel=row.channel,
+        until=row.until,
+    )
+
+
+def pending_contact(planned: dict[str, Any]) -> Contact:
+    """A reservation's planned contact, as the engine counts it (no outcome)."""
+    values: dict[str, Any] = {
+        name: planned[name] for name in CONTACT_FIELDS if name != "outcome" and planned.get(name) is not None
+    }
+    return Contact(at=datetime.fromisoformat(planned["at"]), **values)
+
+
+def contact_exists(conn: Connection, contact_id: str) -> bool:
+    return conn.execute(_CONTACT_BY_ID, {"id": contact_id}).first() is not None
+
+
+def event_exists(conn: Connection, event_id: str) -> bool:
+    return conn.execute(select(events.c.seq).where(events.c.id == event_id)).first() is not None
+
+
+def insert_contact(
+    conn: Connection,
+    contact: Contact,
+    findings: list[dict[str, Any]],
+    pack: PackRef,
+    now: datetime,
+    key_id: str | None,
+    reservation_id: str | None = None,
+    leaf: int | None = None,
+) -> None:
+    values = {name: getattr(contact, name) for name in CONTACT_FIELDS}
+    conn.execute(
+        _INSERT_CONTACTS,
+        dict(
+            at=contact.at,
+            utc_offset_s=_offset_s(contact.at),
+            findings=findings,
+            pack_id=pack.id,
+            pack_sha256=pack.sha256,
+            reservation_id=reservation_id,
+            leaf=leaf,
+            key_id=key_id,
+            recorded_at=now,
+            **values,
+        ),
+    )
+
+
+def insert_event(conn: Connection, event: Event, now: datetime, key_id: str | None, leaf: int | None) -> None:
+    conn.execute(
+        _INSERT_EVENTS,
+        dict(
+            id=event.id,
+            at=event.at,
+            utc_offset_s=_offset_s(event.at),
+            kind=event.kind,
+            account=event.account,
+            party=event.party,
+            channel=event.channel,
+            until=event.until,
+            leaf=leaf,
+            key_id=key_id,
+            recorded_at=now,
+        ),
+    )
+
+
+# --- history --------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class History:
+    """Everything known about one debtor: recorded contacts and events, and open reservations."""
+
+    contacts: list[Contact]
+    events: list[Event]
+    pending: list[Contact]
+
+    def recorded(self) -> list[Record]:
+        return [*self.contacts, *self.events]
+
+    def with_pending(self) -> list[Record]:
+        return [*self.contacts, *self.events, *self.pending]
+
+
+# Built once: the hot path then only looks up their compiled form.
+_HISTORY_CONTACTS = select(contacts).where(contacts.c.debtor == bindparam("debtor")).order_by(contacts.c.seq)
+_HISTORY_OPEN = (
+    select(reservations.c.id, reservations.c.planned)
+    .where(
+        reservations.c.debtor == bindparam("debtor"),
+        reservations.c.contact_id.is_(None),
+        reservations.c.expires_at > bindparam("now", type_=UTCDateTime()),
+    )
+    .order_by(reservations.c.created_at, reservations.c.id)
+)
+# Three index-driven selects in one round trip (an OR across columns would scan the whole table).
+_EVENTS_BY_DEBTOR_ACCOUNT = (
+    select(events)
+    .join(accounts, events.c.account == accounts.c.id)
+    .where(accounts.c.debtor == bindparam("debtor"))
+)
+_EVENTS_BY_ACCOUNT = select(events).where(events.c.account.in_(bindparam("accounts", expanding=True)))
+_EVENTS_BY_PARTY = select(events).where(events.c.party.in_(bindparam("parties", expanding=True)))
+_HISTORY_EVENTS = union(_EVENTS_BY_DEBTOR_ACCOUNT, _EVENTS_BY_ACCOUNT, _EVENTS_BY_PARTY).order_by("seq")
+
+
+def load_history(
+    conn: Connection,
+    debtor: str,
+    now: datetime,
+    extra_accounts: Iterable[str] = (),
+    extra_parties: Iterable[str] = (),
+    exclude_reservation: str | None = None,
+) -> History:
+    """The debtor's contacts (all accounts), the events that apply to them (by any of the debtor's
+    accounts, or by a person contacted about them), and reservations still open at `now` (no outcome,
+    not expired)."""
+    recorded = [contact_from_row(r) for r in conn.execute(_HISTORY_CONTACTS, {"debtor": debtor})]
+    open_rows = conn.execute(_HISTORY_OPEN, {"debtor": debtor, "now": now}).all()
+    pending = [pending_contact(r.planned) for r in open_rows if r.id != exclude_reservation]
+    party_ids = {debtor, *extra_parties, *(c.party for c in recorded), *(c.party for c in pending)}
+    params = {"debtor": debtor, "accounts": sorted(set(extra_accounts)), "parties": sorted(party_ids)}
+    found = [event_from_row(r) for r in conn.execute(_HISTORY_EVENTS, params)]
+    return History(recorded, found, pending)
+
+
+# --- reservations ---------------------------------------------------------------------------------
+
+
+def insert_reservation(
+    conn: Connection,
+    reservation_id: str,
+    planned: Contact,
+    pack_name: str,
+    pack: PackRef,
+    decision_id: str,
+    now: datetime,
+    expires_at: datetime,
+    key_id: str | None,
+) -> None:
+    conn.execute(
+        _INSERT_RESERVATIONS,
+        dict(
+            id=reservation_id,
+            planned_id=planned.id,
+            debtor=planned.debtor,
+            account=planned.account,
+            party=planned.party,
+            at=planned.at,
+            planned=planned.to_dict(),
+            pack=pack_name,
+            pack_id=pack.id,
+            pack_sha256=pack.sha256,
+            decision_id=decision_id,
+            created_at=now,
+            expires_at=expires_at,
+            key_id=key_id,
+        ),
+    )
+
+
+def get_reservation(conn: Connection, reservation_id: str) -> Row[Any] | None:
+    return conn.execute(select(reservations).where(reservations.c.id == reservation_id)).first()
+
+
+def planned_id_used(conn: Connection, contact_id: str) -> bool:
+    """Whether a reservation (open, closed or expired) already plans a contact under this id."""
+    return conn.execute(_PLANNED_ID, {"id": contact_id}).first() is not None
+
+
+def close_reservation(conn: Connection, reservation_id: str, contact_id: str) -> None:
+    conn.execute(
+        update(reservations).where(reservations.c.id == reservation_id).values(contact_id=contact_id)
+    )
+
+
+# --- decisions ------------------------------------------------------------------------------------
+
+
+def insert_decision(
+    conn: Connection,
+    decision_id: str,
+    planned: Contact,
+    verdict: str,
+    findings: list[dict[str, Any]],
+    next_allowed_at: datetime | None,
+    screening: dict[str, Any] | None,
+    pack: PackRef,
+    now: datetime,
+    key_id: str | None,
+    reservation_id: str | None,
+    leaf: int | None,
+) -> None:
+    conn.execute(
+        _INSERT_DECISIONS,
+        dict(
+            id=decision_id,
+            decided_at=now,
+            debtor=planned.debtor,
+            account=planned.account,
+            party=planned.party,
+            channel=planned.channel,
+            planned_at=planned.at,
+            planned=planned.to_dict(),
+            verdict=verdict,
+            findings=findings,
+            next_allowed_at=next_allowed_at,
+            screening=screening,
+            pack_id=pack.id,
+            pack_sha256=pack.sha256,
+            reservation_id=reservation_id,
+            leaf=leaf,
+            key_id=key_id,
+        ),
+    )
+
+
+# --- account history (auditors) -------------------------------------------------------------------
+
+
+def account_contacts(conn: Connection, account: str, after: int, limit: int) -> Sequence[Row[Any]]:
+    return conn.execute(
+        select(contacts)
+        .where(contacts.c.account == account, contacts.c.seq > after)
+        .order_by(contacts.c.seq)
+        .limit(limit)
+    ).all()
+
+
+def account_decisions(conn: Connection, account: str, after: int, limit: int) -> Sequence[Row[Any]]:
+    return conn.execute(
+        select(decisions)
+        .where(decisions.c.account == account, decisions.c.seq > after)
+        .order_by(decisions.c.seq)
+        .limit(limit)
+    ).all()
+
+
+def account_events(conn: Connection, account: str, debtor: str | None) -> Sequence[Row[Any]]:
+    cond = events.c.account == account
+    if debtor is not None:
+        cond = cond | ((events.c.party == debtor) & events.c.account.is_(None))
+    return conn.execute(select(events).where(cond).order_by(events.c.seq)).all()
+
+
+# --- idempotency ----------------------------------------------------------------------------------
+
+
+def request_digest(route: str, body: Any) -> str:
+    canonical = json.dumps([route, body], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def get_idempotent(conn: Connection, key_id: str, idem_key: str) -> Row[Any] | None:
+    return conn.execute(
+        select(idempotency).where(idempotency.c.key_id == key_id, idempotency.c.idem_key == idem_key)
+    ).first()
+
+
+def put_idempotent(
+    conn: Connection,
+    key_id: str,
+    idem_key: str,
+    route: str,
+    digest: str,
+    status: int,
+    response: dict[str, Any],
+) -> None:
+    conn.execute(
+        _INSERT_IDEMPOTENCY,
+        dict(
+            key_id=key_id,
+            idem_key=idem_key,
+            route=route,
+            request_sha256=digest,
+            status=status,
+            response=response,
+            created_at=datetime.now(UTC),
+        ),
+    )
