@@ -70,7 +70,7 @@ def _gate_db(out: Path, records: list[Record], now: datetime, lang: str) -> tupl
     db = out / "demo.db"
     for old in out.glob("demo.db*"):
         old.unlink()
-    gate, translog = build_gate(str(db), "cn", log_key=out / "demo-log.key")
+    gate, _ = build_gate(str(db), "cn", log_key=out / "demo-log.key")
     since = now - timedelta(days=GATE_DAYS)
     loaded = refused = 0
     for r in records:
@@ -96,7 +96,9 @@ def demo(
     seed: Annotated[int, typer.Option("--seed", help="the synthetic month's seed")] = 7,
     debtors: Annotated[int, typer.Option("--debtors", min=1)] = 400,
     port: Annotated[int, typer.Option("--port", min=1, max=65535)] = 8000,
-    serve: Annotated[bool, typer.Option("--serve/--no-serve", help="start the gate server at the end")] = True,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="start the gate server at the end")
+    ] = True,
     lang: LangOption = None,
 ) -> None:
     """Build the demo: audit a synthetic month, an evidence report, a gate database; then serve it.
@@ -119,7 +121,12 @@ def demo(
     db, key = _gate_db(out, records, now, language)
     debtor = next(r for r in reversed(records) if isinstance(r, Contact))
     body = json.dumps(
-        {"channel": "call", "account": debtor.account, "debtor": debtor.debtor, "tz": debtor.tz or "Asia/Shanghai"},
+        {
+            "channel": "call",
+            "account": debtor.account,
+            "debtor": debtor.debtor,
+            "tz": debtor.tz or "Asia/Shanghai",
+        },
         ensure_ascii=False,
     )
     print(f"FAIRCOLLECT_KEY={key}")

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Literal, TextIO
 
 from faircollect.io.validate import RecordError, contact_from_dict, event_from_dict, record_from_dict
-from faircollect.model import Contact, Event, Record
+from faircollect.model import Contact, Record
 
 Kind = Literal["mixed", "contacts", "events"]
 MAX_KEPT_ERRORS = 1000
