@@ -34,7 +34,9 @@ def test_process_pool_matches_one_process() -> None:
 def test_dask_cluster_matches_one_process() -> None:
     distributed = pytest.importorskip("distributed")
     pack, recs = load_pack("cn"), records()
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
         result = run_audit(pack, recs, cluster=cluster.scheduler_address)
     assert keys(result) == keys(run_audit(pack, recs))
 
