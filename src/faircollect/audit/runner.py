@@ -6,6 +6,8 @@ Partitions run in this process, in a local process pool (`workers`), or on a Das
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+import gc
+import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -62,15 +64,7 @@ def run_audit(
     if cluster:
         found = _on_dask(pack, streams, screener_factory, cluster, chunk_size, progress)
     elif workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = [
-                (pool.submit(_audit_chunk, pack, chunk, screener_factory), sum(map(len, chunk)))
-                for chunk in _chunks(streams, chunk_size)
-            ]
-            for future, size in futures:
-                found.extend(future.result())
-                if progress:
-                    progress(size)
+        found = _in_pool(pack, streams, screener_factory, workers, chunk_size, progress)
     else:
         screener = screener_factory()
         for stream in streams:
@@ -79,6 +73,51 @@ def run_audit(
                 progress(len(stream))
     found.sort(key=lambda f: (f.at or _EPOCH, f.debtor or "", f.contact, f.rule))
     return AuditResult(found, len(streams), contacts, [e.id for e in grouped.orphans])
+
+
+_FORKED: list[list[Record]] = []  # the streams, inherited by forked workers instead of pickled to them
+
+
+def _audit_forked(pack: Pack, start: int, stop: int, factory: ScreenerFactory) -> list[Finding]:
+    return _audit_chunk(pack, _FORKED[start:stop], factory)
+
+
+def _in_pool(
+    pack: Pack,
+    streams: list[list[Record]],
+    factory: ScreenerFactory,
+    workers: int,
+    chunk_size: int,
+    progress: Progress | None,
+) -> list[Finding]:
+    """A local process pool. Where the platform forks, workers read the streams from the parent's memory
+    (copy-on-write) and only findings travel back; elsewhere the chunks are pickled."""
+    found: list[Finding] = []
+    forking = "fork" in multiprocessing.get_all_start_methods()
+    context = multiprocessing.get_context("fork" if forking else None)
+    if forking:
+        _FORKED[:] = streams
+        gc.freeze()  # keep the collector from touching (and so copying) the inherited objects
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = []
+            for start in range(0, len(streams), chunk_size):
+                stop = min(start + chunk_size, len(streams))
+                future = (
+                    pool.submit(_audit_forked, pack, start, stop, factory)
+                    if forking
+                    else pool.submit(_audit_chunk, pack, streams[start:stop], factory)
+                )
+                futures.append((future, sum(len(s) for s in streams[start:stop])))
+            for future, size in futures:
+                found.extend(future.result())
+                if progress:
+                    progress(size)
+    finally:
+        _FORKED.clear()
+        if forking:
+            gc.unfreeze()
+    return found
 
 
 def _on_dask(
