@@ -43,6 +43,27 @@ EVENT_KINDS = frozenset(
         "deceased",
     }
 )
+# the record fields of schema.md "Contact", in its order (besides `type`)
+CONTACT_FIELDS = (
+    "id",
+    "at",
+    "tz",
+    "channel",
+    "direction",
+    "outcome",
+    "account",
+    "debtor",
+    "party",
+    "role",
+    "address",
+    "collector",
+    "agency",
+    "text",
+    "purpose",
+    "duration_s",
+    "team_size",
+)
+EVENT_FIELDS = ("id", "at", "kind", "account", "party", "channel", "until")
 UNANSWERED = frozenset({"unanswered", "voicemail", "busy"})
 PLACED = frozenset({"connected", "unanswered", "voicemail"})
 
@@ -112,23 +133,7 @@ class Contact:
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"type": "contact", "id": self.id, "at": self.at.isoformat()}
-        for name in (
-            "tz",
-            "channel",
-            "direction",
-            "outcome",
-            "account",
-            "debtor",
-            "party",
-            "role",
-            "address",
-            "collector",
-            "agency",
-            "text",
-            "purpose",
-            "duration_s",
-            "team_size",
-        ):
+        for name in CONTACT_FIELDS[2:]:
             value = getattr(self, name)
             if value is not None:
                 d[name] = value

@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfoNotFoundError
 from faircollect.model import (
     CALL_OUTCOMES,
     CHANNELS,
+    CONTACT_FIELDS,
     DIRECTIONS,
+    EVENT_FIELDS,
     EVENT_KINDS,
     MESSAGE_OUTCOMES,
     PURPOSES,
@@ -25,30 +27,8 @@ from faircollect.model import (
     zone,
 )
 
-CONTACT_FIELDS = frozenset(
-    {
-        "type",
-        "id",
-        "at",
-        "tz",
-        "channel",
-        "direction",
-        "outcome",
-        "account",
-        "debtor",
-        "party",
-        "role",
-        "address",
-        "collector",
-        "agency",
-        "text",
-        "purpose",
-        "duration_s",
-        "team_size",
-        "pack",
-    }
-)
-EVENT_FIELDS = frozenset({"type", "id", "at", "kind", "account", "party", "channel", "until"})
+ACCEPTED_CONTACT_FIELDS = frozenset({"type", "pack", *CONTACT_FIELDS})  # `pack`: a gate check may name one
+ACCEPTED_EVENT_FIELDS = frozenset({"type", *EVENT_FIELDS})
 OUTCOMES_BY_CHANNEL = {
     "call": CALL_OUTCOMES,
     "visit": VISIT_OUTCOMES,
@@ -182,8 +162,8 @@ def _texts(d: dict[str, Any]) -> None:
 
 def contact_from_dict(d: Mapping[str, Any], planned: bool = False, line: int = 0) -> Contact:
     """A Contact from a JSON object or CSV row. `planned`: a gate check, which has no outcome."""
-    if not CONTACT_FIELDS.issuperset(d):
-        raise RecordError(sorted(set(d) - CONTACT_FIELDS)[0], "unknown field")
+    if not ACCEPTED_CONTACT_FIELDS.issuperset(d):
+        raise RecordError(sorted(set(d) - ACCEPTED_CONTACT_FIELDS)[0], "unknown field")
     v = _present(d)
     _texts(v)
     channel = _choice(v, "channel", CHANNELS, None)
@@ -224,7 +204,7 @@ def contact_from_dict(d: Mapping[str, Any], planned: bool = False, line: int = 0
 
 
 def event_from_dict(d: Mapping[str, Any], line: int = 0) -> Event:
-    unknown = set(d) - EVENT_FIELDS
+    unknown = set(d) - ACCEPTED_EVENT_FIELDS
     if unknown:
         raise RecordError(sorted(unknown)[0], "unknown field")
     kind = _choice(d, "kind", EVENT_KINDS, None)
