@@ -1,0 +1,317 @@
+"""Classifier: character n-gram TF-IDF plus pattern features, one logistic regression per head.
+
+Heads are the seven labels of taxonomy.md, `debt_related`, and `violation` (the message carries any label).
+The `violation` head decides whether a message is blocked (it has all the corpus's violations as
+positives, so it is far better trained than any one label); the label heads then say which labels it
+carries. The pattern features (a label's unsuppressed hit, a hit cancelled by context, which context rule
+cancelled it, debt cues) let the model learn how far to trust the lexicons; the n-grams catch what the
+lexicons miss. Scores are logistic probabilities; the thresholds and the uncertain band are chosen by
+cross-validation on the train split (`choose_thresholds`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from faircollect.policy.screener import LABELS
+from faircollect.screening.matcher import Hit
+
+HEADS = (*LABELS, "debt_related", "violation")
+SEED = 20261129
+CLASS_WEIGHT: str | None = "balanced"
+C_REG = 32.0  # inverse regularisation, chosen by cross-validation on the train split
+
+FloatArray = npt.NDArray[np.float64]
+
+
+def pattern_features(
+    hits: Sequence[Hit], debt_cues: int, context_ids: Sequence[str], present: AbstractSet[str] = frozenset()
+) -> list[float]:
+    """Dense features from the matcher: what fired, what context cancelled, which context is in the
+    message at all, how much debt talk."""
+    fired = {h.label for h in hits if h.suppressed_by is None}
+    cancelled = {h.label for h in hits if h.suppressed_by is not None} - fired
+    rules = {h.suppressed_by for h in hits if h.suppressed_by is not None}
+    row = [float(label in fired) for label in LABELS] + [float(label in cancelled) for label in LABELS]
+    row += [float(cid in rules) for cid in context_ids] + [float(cid in present) for cid in context_ids]
+    return [*row, min(debt_cues, 3) / 3.0, float(debt_cues == 0)]
+
+
+@dataclass
+class Thresholds:
+    """The decision, all chosen by cross-validation on the train split (docs/screening.md).
+
+    A message is a confident violation when the `violation` score reaches `block` and an unsuppressed
+    pattern fired, or reaches `free` without one (the n-grams alone must be sure: their scores drift on text
+    unlike the corpus). A confident violation carries the labels whose scores reach `label[...]` (at least
+    the one nearest its threshold). Besides, an unsuppressed hit of a `trusted` rule makes its label
+    confident by itself: rules that were right at least TRUST_PRECISION of the time on the train split
+    (and seldom hit a lawful message). Patterns do not drift on unfamiliar text the way n-gram scores do, so
+    this path catches e.g. an impostor posing as police in a text that reads nothing like a collector's.
+    The uncertain band: `violation` ≥ `review` with some evidence (a pattern hit, even a suppressed one, or
+    a debt cue), or ≥ `review_free` without. `debt` is the `debt_related` cut."""
+
+    block: float = 0.5
+    free: float = 0.85
+    review: float = 0.3
+    review_free: float = 0.5
+    debt: float = 0.5
+    label: dict[str, float] = field(default_factory=dict)
+    trusted: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "block": self.block,
+            "free": self.free,
+            "review": self.review,
+            "review_free": self.review_free,
+            "debt": self.debt,
+            "label": dict(self.label),
+            "trusted": list(self.trusted),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Thresholds:
+        return cls(
+            float(data["block"]),
+            float(data["free"]),
+            float(data["review"]),
+            float(data["review_free"]),
+            float(data["debt"]),
+            {str(k): float(v) for k, v in data["label"].items()},
+            tuple(str(r) for r in data["trusted"]),
+        )
+
+
+@dataclass
+class LinearModel:
+    """A fitted vectoriser and one weight column per head (numpy, so prediction is one sparse product)."""
+
+    vectorizer: Vectorizer
+    coef: FloatArray  # shape (n_features, n_heads)
+    intercept: FloatArray  # shape (n_heads,)
+    context_ids: list[str]
+    thresholds: Thresholds
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def scores(self, texts: Sequence[str], dense: Sequence[Sequence[float]]) -> FloatArray:
+        """Probabilities, shape (len(texts), len(HEADS))."""
+        x = design(self.vectorizer, texts, dense)
+        z = np.asarray(x @ self.coef) + self.intercept
+        return 1.0 / (1.0 + np.exp(-z))
+
+
+def make_vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="char",
+        ngram_range=(1, 4),
+        min_df=2,
+        sublinear_tf=True,
+        max_features=150_000,
+        dtype=np.float64,
+    )
+
+
+# How much the pattern features weigh beside an L2-normalised n-gram row.
+PATTERN_SCALE = 1.0
+
+
+class Vectorizer(Protocol):
+    """scikit-learn's TfidfVectorizer while training; ngrams.CharNgrams in the shipped model."""
+
+    def transform(self, texts: Sequence[str]) -> Any: ...
+
+
+def design(
+    vectorizer: Vectorizer, texts: Sequence[str], dense: Sequence[Sequence[float]]
+) -> sparse.csr_matrix:
+    ngrams = vectorizer.transform(texts)
+    extra = sparse.csr_matrix(np.asarray(dense, dtype=np.float64).reshape(len(texts), -1) * PATTERN_SCALE)
+    return sparse.hstack([ngrams, extra], format="csr")
+
+
+DEBT_FEATURES = 2  # the last dense columns: only the debt_related head may use them
+
+
+def fit_heads(
+    x: sparse.csr_matrix, y: npt.NDArray[np.int_], c: float = C_REG
+) -> tuple[FloatArray, FloatArray]:
+    """One logistic regression per head column of y; fixed seed, deterministic solver. The label heads do
+    not see the debt features: in the corpus every lawful message speaks of a debt, and a label must not
+    learn that "no debt words" means a violation."""
+    coef = np.zeros((x.shape[1], y.shape[1]))
+    intercept = np.zeros(y.shape[1])
+    x_labels = x[:, : x.shape[1] - DEBT_FEATURES]
+    for j in range(y.shape[1]):
+        column = y[:, j]
+        xj = x if HEADS[j] == "debt_related" else x_labels
+        if column.min() == column.max():
+            # A head with one class in this fold: a constant score at its base rate.
+            intercept[j] = 8.0 if column[0] else -8.0
+            continue
+        model = LogisticRegression(
+            C=c, class_weight=CLASS_WEIGHT, solver="liblinear", random_state=SEED, max_iter=2000
+        )
+        model.fit(xj, column)
+        coef[: xj.shape[1], j] = model.coef_[0]
+        intercept[j] = model.intercept_[0]
+    return coef, intercept
+
+
+def predict(x: sparse.csr_matrix, coef: FloatArray, intercept: FloatArray) -> FloatArray:
+    z = np.asarray(x @ coef) + intercept
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def targets(labels: Sequence[Sequence[str]], debt: Sequence[bool]) -> npt.NDArray[np.int_]:
+    y = np.zeros((len(labels), len(HEADS)), dtype=np.int_)
+    for i, (row, d) in enumerate(zip(labels, debt, strict=True)):
+        for label in row:
+            y[i, HEADS.index(label)] = 1
+        y[i, HEADS.index("debt_related")] = int(d)
+        y[i, HEADS.index("violation")] = int(bool(row))
+    return y
+
+
+# Decision parameters (docs/screening.md). Shares are of the train split's messages, out of fold.
+FREE = 0.85  # lowest violation score that blocks without any pattern evidence
+REVIEW_FREE_FLOOR = 0.5  # lowest violation score that sends to review without any evidence
+MAX_LAWFUL_BLOCKED = 0.02  # lawful messages the gate and the trusted rules may block (the target)
+MAX_VIOLATIONS_ALLOWED = 0.02  # violations neither blocked nor reviewed (target: 3 %)
+TRUST_MIN_HITS = 8  # a rule is trusted after this many unsuppressed hits on the train split ...
+TRUST_PRECISION = 0.9  # ... this share of them on messages with its label ...
+TRUST_LAWFUL = 0.05  # ... and at most this share on lawful messages
+GRID = np.round(np.arange(0.05, 0.995, 0.01), 2)
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+def _f1(pred: BoolArray, truth: BoolArray) -> float:
+    tp = float(np.sum(pred & truth))
+    denom = float(np.sum(pred) + np.sum(truth))
+    return 2 * tp / denom if denom else 0.0
+
+
+def gate(violation: FloatArray, fired: BoolArray, covered: BoolArray, th: Thresholds) -> BoolArray:
+    """Confident violations. `covered`: a notice about scams or a news report is in the message; then only
+    a pattern that fired outside that context can make it a violation."""
+    out = np.where(fired, violation >= th.block, violation >= th.free)
+    return np.asarray(out & ~(covered & ~fired), dtype=bool)
+
+
+def in_review_band(violation: float, evidence: bool, th: Thresholds) -> bool:
+    return violation >= (th.review if evidence else th.review_free)
+
+
+def decide(
+    scores: FloatArray, fired_labels: BoolArray, covered: BoolArray, trusted_labels: BoolArray, th: Thresholds
+) -> BoolArray:
+    """The confident labels of each message (rows: messages, columns: LABELS): the violation gate's labels
+    plus the labels of trusted rules that fired."""
+    n = len(LABELS)
+    fired = np.asarray(fired_labels.any(axis=1), dtype=bool)
+    blocked = gate(scores[:, HEADS.index("violation")], fired, covered, th)
+    out = assign_labels(scores[:, :n], th) & blocked[:, None]
+    return np.asarray(out | trusted_labels, dtype=bool)
+
+
+def rule_key(rule: str, label: str) -> str:
+    """Rules are judged one by one, except lexicon words and pinyin matches, judged per label."""
+    return f"{rule.split(':', 1)[0]}:{label}" if rule.startswith(("term:", "pinyin:")) else rule
+
+
+def trusted_mask(hits: Sequence[Hit], trusted: Sequence[str]) -> list[bool]:
+    """Per label: did a trusted rule fire (unsuppressed)?"""
+    keys = set(trusted)
+    fired = {h.label for h in hits if h.suppressed_by is None and rule_key(h.rule, h.label) in keys}
+    return [label in fired for label in LABELS]
+
+
+def trusted_rules(
+    hits_per_message: Sequence[Sequence[Hit]], labels: Sequence[Sequence[str]]
+) -> tuple[str, ...]:
+    """Rules whose unsuppressed hits were right often enough on the train split."""
+    stats: dict[str, list[int]] = {}
+    for hits, gold in zip(hits_per_message, labels, strict=True):
+        for key, label in {(rule_key(h.rule, h.label), h.label) for h in hits if h.suppressed_by is None}:
+            row = stats.setdefault(key, [0, 0, 0])
+            row[0] += 1
+            row[1] += label in gold
+            row[2] += not gold
+    return tuple(
+        sorted(
+            key
+            for key, (n, right, lawful) in stats.items()
+            if n >= TRUST_MIN_HITS and right >= TRUST_PRECISION * n and lawful <= TRUST_LAWFUL * n
+        )
+    )
+
+
+def assign_labels(scores: FloatArray, th: Thresholds) -> BoolArray:
+    """Labels of confident violations: those reaching their threshold, else the nearest one."""
+    cuts = np.array([th.label[label] for label in LABELS])
+    out = np.asarray(scores >= cuts, dtype=bool)
+    empty = ~out.any(axis=1)
+    if empty.any():
+        nearest = np.argmax(scores / cuts, axis=1)
+        out[np.where(empty)[0], nearest[empty]] = True
+    return out
+
+
+def choose_thresholds(
+    y: npt.NDArray[np.int_],
+    oof: FloatArray,
+    fired_labels: BoolArray,
+    covered: BoolArray,
+    evidence: BoolArray,
+    trusted_labels: BoolArray,
+    max_lawful_blocked: float = MAX_LAWFUL_BLOCKED,
+    max_allowed: float = MAX_VIOLATIONS_ALLOWED,
+) -> Thresholds:
+    """From out-of-fold scores on the train split (rows: messages; `fired`, `covered`, `evidence`: per
+    message). `block` is the lowest violation threshold (most violations caught) that blocks at most
+    `max_lawful_blocked` of the lawful messages; label thresholds maximise each label's F1 among the blocked
+    messages; `review` is the highest threshold leaving at most `max_allowed` of the violations neither
+    blocked nor reviewed; `debt` maximises F1 of `debt_related`. `trusted_labels`: the labels of trusted
+    rules that fired (always confident, counted in the lawful budget)."""
+    fired = np.asarray(fired_labels.any(axis=1), dtype=bool)
+    th = Thresholds(free=FREE)
+    v = oof[:, HEADS.index("violation")]
+    violation = y[:, HEADS.index("violation")].astype(bool)
+    lawful = ~violation
+    # The lowest block threshold within the lawful budget; past FREE, `free` rises with it.
+    th.block = th.free = float(GRID[-1])
+    for t in GRID:
+        trial = Thresholds(block=float(t), free=max(FREE, float(t)))
+        blocked_trial = gate(v, fired, covered, trial) | trusted_labels.any(axis=1)
+        if float(np.mean(blocked_trial[lawful])) <= max_lawful_blocked:
+            th.block, th.free = trial.block, trial.free
+            break
+    blocked = gate(v, fired, covered, th)
+    for j, label in enumerate(LABELS):
+        truth = y[:, j].astype(bool)
+        trusted_j = trusted_labels[:, j]
+        th.label[label] = float(
+            max(GRID, key=lambda t: (_f1((blocked & (oof[:, j] >= t)) | trusted_j, truth), t))
+        )
+    blocked = blocked | trusted_labels.any(axis=1)
+    th.review, th.review_free = th.block, max(th.block, REVIEW_FREE_FLOOR)
+    for t in GRID[::-1]:
+        review_free = max(float(t), REVIEW_FREE_FLOOR)
+        flagged = np.where(evidence, v >= t, v >= review_free)
+        th.review, th.review_free = float(min(t, th.block)), float(min(review_free, th.free))
+        if float(np.mean(~(blocked | flagged)[violation])) <= max_allowed:
+            break
+    j = HEADS.index("debt_related")
+    debt_truth = y[:, j].astype(bool)
+    th.debt = float(max(GRID, key=lambda t: (_f1(oof[:, j] >= t, debt_truth), t)))
+    return th

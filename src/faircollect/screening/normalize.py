@@ -1,0 +1,245 @@
+"""Normalise a message so that disguised words match, keeping a map back to the original offsets.
+
+Steps, in order: traditional → simplified (OpenCC t2s), full-width → half-width and homoglyphs, case fold,
+English leetspeak inside words, separators dropped between characters (傻 逼, 傻*逼, f.u.c.k), runs of three
+or more identical characters collapsed, then data-driven substitutions: homophones (煞笔 → 傻逼), pinyin
+initials (sb, nmsl) and masked English words (f***, sh*t).
+
+Every character of the normalised text remembers the half-open range of the original text it came from,
+so a match on the normalised text becomes a span of the ORIGINAL text (Python str offsets).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import ahocorasick_rs
+import opencc
+import regex
+
+from faircollect.screening.lexicons import load_substitutions
+
+# Zero-width and format characters carry nothing a reader sees; they only split words.
+_INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+
+# Symbols people put between the characters of a word to dodge keyword lists.
+# Invisible, control and format characters (but not newline and tab), dropped one by one.
+_DROP = regex.compile(rf"[{_INVISIBLE}]|(?![\n\t])[\p{{Cc}}\p{{Cf}}]")
+_ASCII_LETTER = regex.compile(r"[a-z]")
+_SURROGATE = regex.compile("[\ud800-\udfff]")
+_SEP = r"[\s\*\-_\.·•|/\\~#@+^=`'\"<>()\[\]{}×✱★☆♥❤︎️\p{So}]"
+_HAN = r"\p{Han}"
+_HAN_SEP = regex.compile(rf"(?<={_HAN}){_SEP}+(?={_HAN})")
+# Three or more single letters with separators between them: "f u c k", "s.h.i.t".
+_SPELLED = regex.compile(r"(?<![a-z])[a-z](?:[\s\.\-_\*|·]+[a-z](?![a-z])){2,}")
+_REPEAT = regex.compile(r"([^\d\s*#])\1{2,}")
+# A Latin token that may hide leetspeak: letters mixed with digits or symbols.
+_LATIN_TOKEN = regex.compile(r"[a-z0-9@$!*]+")
+_LEET_HINT = regex.compile(r"[a-z][0-9@$!]|[0-9@$!][a-z]")  # cheap test before the token pass
+_LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
+
+
+def _width_table() -> dict[int, str]:
+    table: dict[int, str] = {cp: chr(cp - 0xFEE0) for cp in range(0xFF01, 0xFF5F)}
+    table[0x3000] = " "
+    # Cyrillic and Greek letters that look like Latin ones (mixed-script disguises).
+    for src, dst in zip(
+        "аеорсухкмтвнАЕОРСУХКМТВНіјѕΑΒΕΗΙΚΜΝΟΡΤΧΥΖο",
+        "aeopcyxkmtbhaeopcyxkmtbhijsabehikmnoptxyzo",
+        strict=True,
+    ):
+        table[ord(src)] = dst
+    return table
+
+
+_WIDTH = _width_table()
+
+
+@lru_cache(maxsize=1)
+def _converter() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+@lru_cache(maxsize=8192)
+def _t2s_char(ch: str) -> str:
+    out: str = _converter().convert(ch)
+    return out if len(out) == 1 else ch
+
+
+@lru_cache(maxsize=8192)
+def _lower_char(ch: str) -> str:
+    out = ch.lower()
+    return out if len(out) == 1 else ch
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """The normalised text plus, for each of its characters, the original range [starts[i], ends[i])."""
+
+    original: str
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Map a half-open range of the normalised text to one of the original text."""
+        if end <= start:
+            pos = self.starts[start] if start < len(self.starts) else len(self.original)
+            return pos, pos
+        return self.starts[start], self.ends[end - 1]
+
+
+def _same_length(text: str, fn: Callable[[str], str], per_char: Callable[[str], str]) -> str:
+    out = fn(text)
+    if len(out) == len(text):
+        return out
+    return "".join(per_char(ch) for ch in text)
+
+
+def _deleveet(match: regex.Match[str]) -> str:
+    token: str = match.group(0)
+    letters = sum(ch.isalpha() for ch in token)
+    leet = sum(ch in _LEET for ch in token)
+    if letters < 2 or leet == 0 or leet > 3:
+        return token
+    chars = list(token)
+    for i, ch in enumerate(chars):
+        if ch not in _LEET:
+            continue
+        before = i > 0 and (token[i - 1].isalpha() or token[i - 1] in _LEET)
+        after = i + 1 < len(token) and (token[i + 1].isalpha() or token[i + 1] in _LEET)
+        # Inside a word (l0ser, sh1t), or at an edge of a longer word ($hit, 5hit); not "5pm" or a trailing "!".
+        inside = before and after
+        edge = (before or after) and letters >= 3 and ch != "!"
+        if inside or edge:
+            chars[i] = _LEET[ch]
+    return "".join(chars)
+
+
+def _char_stage(text: str) -> str:
+    """Length-preserving rewrites, so the identity offset map still holds."""
+    # A lone surrogate (possible in a str decoded from JSON) is not Unicode text: OpenCC cannot encode it.
+    text = _SURROGATE.sub("\ufffd", text)
+    text = _same_length(text, lambda t: _converter().convert(t), _t2s_char)
+    text = text.translate(_WIDTH)
+    text = _same_length(text, str.lower, _lower_char)
+    if not _LEET_HINT.search(text):
+        return text
+    out: str = _LATIN_TOKEN.sub(_deleveet, text)
+    return out
+
+
+Edit = tuple[int, int, str]  # replace text[start:end] with the string
+
+
+def _apply(
+    text: str, starts: list[int], ends: list[int], edits: Sequence[Edit]
+) -> tuple[str, list[int], list[int]]:
+    """Apply non-overlapping edits (sorted by start), carrying each character's original range."""
+    out: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    pos = 0
+    for start, end, repl in edits:
+        out.append(text[pos:start])
+        new_starts.extend(starts[pos:start])
+        new_ends.extend(ends[pos:start])
+        if repl:
+            lo, hi = starts[start], ends[end - 1]
+            if len(repl) == end - start:
+                # Same length: keep the per-character map (煞笔 → 傻逼 maps 1:1).
+                new_starts.extend(starts[start:end])
+                new_ends.extend(ends[start:end])
+            else:
+                new_starts.extend([lo] * len(repl))
+                new_ends.extend([hi] * len(repl))
+            out.append(repl)
+        pos = end
+    out.append(text[pos:])
+    new_starts.extend(starts[pos:])
+    new_ends.extend(ends[pos:])
+    return "".join(out), new_starts, new_ends
+
+
+def _collect(pattern: regex.Pattern[str], text: str, repl: Callable[[regex.Match[str]], str]) -> list[Edit]:
+    return [(m.start(), m.end(), repl(m)) for m in pattern.finditer(text)]
+
+
+def _merge(edits: list[Edit]) -> list[Edit]:
+    """Sort edits and drop any that overlap an earlier one."""
+    kept: list[Edit] = []
+    last_end = -1
+    for edit in sorted(edits, key=lambda e: (e[0], -e[1])):
+        if edit[0] >= last_end:
+            kept.append(edit)
+            last_end = edit[1]
+    return kept
+
+
+def _stage_edits(text: str) -> list[Edit]:
+    """Deletions: invisible characters, separators inside words, repeated characters."""
+    edits: list[Edit] = [(m.start(), m.end(), "") for m in _DROP.finditer(text)]
+    edits += _collect(_HAN_SEP, text, lambda m: "")
+    edits += _collect(_SPELLED, text, lambda m: regex.sub(r"[^a-z]", "", m.group(0)))
+    edits += _collect(_REPEAT, text, lambda m: m.group(1))
+    return _merge(edits)
+
+
+class _Substitutions:
+    """Homophones, pinyin initials and masked words from lexicons/substitutions.tsv.
+
+    Homophones are literals (one Aho-Corasick scan); initials and masked words are regexes over Latin
+    tokens, run only when the text has a Latin letter."""
+
+    def __init__(self, table: Sequence[tuple[str, str, str]]) -> None:
+        homophones = {v: c for k, v, c in table if k == "homophone"}
+        self._homophones = list(homophones.items())
+        self._ac = (
+            ahocorasick_rs.AhoCorasick(
+                [v for v, _ in self._homophones], matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST
+            )
+            if self._homophones
+            else None
+        )
+        # Pinyin initials only as whole Latin tokens ("sb", never the "sb" in "usb").
+        self._initials = {v: c for k, v, c in table if k == "initials"}
+        latin = sorted(self._initials, key=len, reverse=True)
+        self._initials_re = (
+            regex.compile(r"(?<![a-z0-9])(?:" + "|".join(map(regex.escape, latin)) + r")(?![a-z0-9])")
+            if latin
+            else None
+        )
+        self._masks = [(regex.compile(v), c) for k, v, c in table if k == "regex"]
+
+    def edits(self, text: str) -> list[Edit]:
+        out: list[Edit] = []
+        if self._ac is not None:
+            for index, start, end in self._ac.find_matches_as_indexes(text):
+                out.append((start, end, self._homophones[index][1]))
+        if _ASCII_LETTER.search(text):
+            if self._initials_re is not None:
+                out += [
+                    (m.start(), m.end(), self._initials[m.group(0)]) for m in self._initials_re.finditer(text)
+                ]
+            for pattern, canonical in self._masks:
+                out += [(m.start(), m.end(), canonical) for m in pattern.finditer(text)]
+        return _merge([e for e in out if text[e[0] : e[1]] != e[2]])
+
+
+@lru_cache(maxsize=1)
+def _substitutions() -> _Substitutions:
+    return _Substitutions(load_substitutions())
+
+
+def normalize(original: str) -> Normalized:
+    """Normalise `original`; see the module docstring for the steps."""
+    text = _char_stage(original)
+    starts = list(range(len(text)))
+    ends = list(range(1, len(text) + 1))
+    for stage in (_stage_edits, _substitutions().edits):
+        edits = stage(text)
+        if edits:
+            text, starts, ends = _apply(text, starts, ends, edits)
+    return Normalized(original, text, tuple(starts), tuple(ends))

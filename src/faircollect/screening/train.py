@@ -1,0 +1,221 @@
+"""Train the shipped screening model: `python -m faircollect.screening.train` (what `make train` runs).
+
+Reads the corpus shipped in the package, keeps the TRAIN split only (corpus_data.is_test), chooses the
+thresholds and the uncertain band by 5-fold cross-validation on the train split, fits on all of it and
+writes model/screening.joblib and model/screening.json. Fixed seed: the same corpus gives the same weights.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import joblib
+import numpy as np
+import numpy.typing as npt
+import sklearn
+from sklearn.model_selection import KFold
+
+from faircollect.policy.screener import LABELS
+from faircollect.screening.classifier import (
+    CLASS_WEIGHT,
+    HEADS,
+    SEED,
+    FloatArray,
+    LinearModel,
+    Thresholds,
+    choose_thresholds,
+    decide,
+    design,
+    fit_heads,
+    make_vectorizer,
+    pattern_features,
+    predict,
+    targets,
+    trusted_mask,
+    trusted_rules,
+)
+from faircollect.screening.corpus_data import (
+    CorpusError,
+    Record,
+    corpus_bytes,
+    corpus_sha256,
+    load_corpus,
+    split,
+)
+from faircollect.screening.matcher import Hit, Matcher, default_matcher
+from faircollect.screening.ngrams import CharNgrams
+from faircollect.screening.screener import META_FILE, MODEL_FILE, analyse
+
+MODEL_VERSION = "1"
+FOLDS = 5
+
+
+@dataclass
+class Inputs:
+    """What the classifier sees, and what the decision uses, for each message."""
+
+    texts: list[str]
+    dense: list[list[float]]
+    fired: npt.NDArray[np.bool_]  # per message and label: an unsuppressed pattern hit
+    covered: npt.NDArray[np.bool_]  # a notice about scams or a news report is in the message
+    evidence: npt.NDArray[np.bool_]  # any pattern hit (even suppressed) or a debt cue
+    hits: list[tuple[Hit, ...]]
+
+    def trusted_labels(self, trusted: Sequence[str]) -> npt.NDArray[np.bool_]:
+        return np.array([trusted_mask(hits, trusted) for hits in self.hits], dtype=bool).reshape(
+            -1, len(LABELS)
+        )
+
+
+def inputs(matcher: Matcher, texts: Sequence[str]) -> Inputs:
+    n = len(texts)
+    out = Inputs([], [], np.zeros((n, len(LABELS)), bool), np.zeros(n, bool), np.zeros(n, bool), [])
+    context_ids = matcher.context_rule_ids()
+    for i, text in enumerate(texts):
+        a = analyse(matcher, text)
+        out.texts.append(a.norm.text)
+        out.dense.append(pattern_features(a.hits, a.debt_cues, context_ids, a.context))
+        for h in a.hits:
+            if h.suppressed_by is None:
+                out.fired[i, LABELS.index(h.label)] = True
+        out.covered[i] = bool(matcher.message_rule_labels(a.context))
+        out.evidence[i] = bool(a.hits) or a.debt_cues > 0
+        out.hits.append(a.hits)
+    return out
+
+
+def train(records: Sequence[Record], matcher: Matcher) -> tuple[LinearModel, dict[str, Any]]:
+    """Fit on `records` (the train split); returns the model and cross-validation figures."""
+    data = inputs(matcher, [r.text for r in records])
+    texts, dense = data.texts, data.dense
+    y = targets([r.labels for r in records], [r.debt_related for r in records])
+    oof = np.zeros(y.shape)
+    for fit_idx, val_idx in KFold(FOLDS, shuffle=True, random_state=SEED).split(texts):
+        vec = make_vectorizer().fit([texts[i] for i in fit_idx])
+        x_fit = design(vec, [texts[i] for i in fit_idx], [dense[i] for i in fit_idx])
+        coef, intercept = fit_heads(x_fit, y[fit_idx])
+        x_val = design(vec, [texts[i] for i in val_idx], [dense[i] for i in val_idx])
+        oof[val_idx] = predict(x_val, coef, intercept)
+    trusted = trusted_rules(data.hits, [r.labels for r in records])
+    trusted_labels = data.trusted_labels(trusted)
+    thresholds = choose_thresholds(y, oof, data.fired, data.covered, data.evidence, trusted_labels)
+    thresholds.trusted = trusted
+    vec = make_vectorizer().fit(texts)
+    coef, intercept = fit_heads(design(vec, texts, dense), y)
+    model = LinearModel(CharNgrams.from_sklearn(vec), coef, intercept, matcher.context_rule_ids(), thresholds)
+    return model, cv_figures(y, oof, data, thresholds)
+
+
+def cv_figures(y: npt.NDArray[np.int_], oof: FloatArray, data: Inputs, th: Thresholds) -> dict[str, Any]:
+    """The decision applied to the out-of-fold scores: per-label figures and verdict shares."""
+    v = oof[:, HEADS.index("violation")]
+    labels = decide(oof, data.fired, data.covered, data.trusted_labels(th.trusted), th)
+    blocked = np.asarray(labels.any(axis=1), dtype=bool)
+    cv: dict[str, Any] = {}
+    for j, label in enumerate(LABELS):
+        pred, truth = labels[:, j], y[:, j].astype(bool)
+        tp = int(np.sum(pred & truth))
+        cv[label] = {
+            "precision": round(tp / max(int(pred.sum()), 1), 4),
+            "recall": round(tp / max(int(truth.sum()), 1), 4),
+            "f1": round(2 * tp / max(int(pred.sum()) + int(truth.sum()), 1), 4),
+            "support": int(truth.sum()),
+        }
+    violation = y[:, HEADS.index("violation")].astype(bool)
+    flagged = np.where(data.evidence, v >= th.review, v >= th.review_free)
+    cv["macro_f1"] = round(sum(cv[label]["f1"] for label in LABELS) / len(LABELS), 4)
+    cv["lawful_blocked"] = round(float(np.mean(blocked[~violation])), 4)
+    cv["lawful_reviewed"] = round(float(np.mean((flagged & ~blocked)[~violation])), 4)
+    cv["violations_allowed"] = round(float(np.mean(~(blocked | flagged)[violation])), 4)
+    debt = oof[:, HEADS.index("debt_related")] >= th.debt
+    cv["debt_related_accuracy"] = round(
+        float(np.mean(debt == y[:, HEADS.index("debt_related")].astype(bool))), 4
+    )
+    return cv
+
+
+def save(model: LinearModel, out_dir: Path, meta: dict[str, Any]) -> None:
+    """Plain data only (dicts, lists, numpy arrays): loading does not depend on the scikit-learn version."""
+    if not isinstance(model.vectorizer, CharNgrams):
+        raise TypeError("the shipped model keeps a CharNgrams vectoriser")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    payload = {
+        "ngrams": model.vectorizer.to_dict(),
+        "coef": model.coef.astype(np.float32).astype(np.float64),
+        "intercept": model.intercept,
+        "context_ids": model.context_ids,
+        "thresholds": model.thresholds.to_dict(),
+    }
+    joblib.dump(payload, out_dir / MODEL_FILE, compress=3)
+    (out_dir / META_FILE).write_text(
+        json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m faircollect.screening.train", description=__doc__)
+    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "model")
+    parser.add_argument(
+        "--lenient", action="store_true", help="skip bad corpus lines (while files are being written)"
+    )
+    args = parser.parse_args(argv)
+    files = corpus_bytes()
+    try:
+        records = load_corpus(files, strict=not args.lenient)
+    except CorpusError as exc:
+        print(f"corpus/{exc}", file=sys.stderr)
+        return 2
+    train_records, test_records = split(records)
+    model, cv = train(train_records, default_matcher())
+    meta = {
+        "version": MODEL_VERSION,
+        "trained_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "corpus_sha256": corpus_sha256(files),
+        "corpus_files": sorted(files),
+        "n_train": len(train_records),
+        "n_test": len(test_records),
+        "seed": SEED,
+        "folds": FOLDS,
+        "sklearn": sklearn.__version__,
+        "features": "char 1-4-gram TF-IDF (min_df 2, sublinear tf, l2) + pattern features",
+        "thresholds": model.thresholds.to_dict(),
+        "class_weight": CLASS_WEIGHT,
+        "cv_train": cv,
+        "split_rule": "test iff int(sha256(id).hexdigest(), 16) % 100 < 25",
+    }
+    save(model, args.out, meta)
+    print(f"trained on {len(train_records)} records ({len(test_records)} held out); wrote {args.out}")
+    for label in LABELS:
+        f = cv[label]
+        print(
+            f"  {label:26s} cv P={f['precision']:.3f} R={f['recall']:.3f} F1={f['f1']:.3f} n={f['support']:4d}"
+            f"  label≥{model.thresholds.label[label]:.2f}"
+        )
+    th = model.thresholds
+    print(
+        f"  violation: block≥{th.block:.2f} (pattern) / {th.free:.2f} (none); review≥{th.review:.2f} / {th.review_free:.2f}"
+    )
+    figures = {
+        k: cv[k]
+        for k in (
+            "macro_f1",
+            "lawful_blocked",
+            "lawful_reviewed",
+            "violations_allowed",
+            "debt_related_accuracy",
+        )
+    }
+    print(f"  cv: {figures}")
+    print(f"  trusted rules: {', '.join(th.trusted)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
