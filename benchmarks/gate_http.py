@@ -6,7 +6,9 @@ For each backend (SQLite file, PostgreSQL when --pg or FAIRCOLLECT_TEST_PG gives
      checks report an outcome. Latency is measured from each request's scheduled time, so a slow
      server cannot hide its queue (no coordinated omission);
   3. closed loop: C clients as fast as they can → throughput;
-  4. in-process: engine + store read (history of one debtor, then `decide`) per second, no HTTP.
+  4. in-process: engine + store read (history of one debtor, then `decide`) per second, no HTTP;
+  5. in-process gate path: `Gate.check` and `Gate.record_outcome` with the transparency log (the work
+     one request does besides HTTP and the key lookup), with SQL statements counted per request.
 
 Prints figures; nothing is asserted. Usage:
   .venv/bin/python benchmarks/gate_http.py [--backend sqlite|pg|both] [--rates 50,500] [--seconds 20]
@@ -33,15 +35,18 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import make_url
 
+from faircollect.gate.packs import PackBook
+from faircollect.gate.service import Caller, Gate
 from faircollect.model import Contact
 from faircollect.policy.engine import decide
 from faircollect.policy.pack import load_pack
 from faircollect.store import migrate, repo
 from faircollect.store.db import make_engine, read_tx
 from faircollect.store.keys import create_key
+from faircollect.store.translog import TransparencyLog
 
 DEBTORS = 10_000
 AT = "2026-03-02T10:00:00+08:00"  # a planned time inside the cn window, whatever the bench's clock says
@@ -308,6 +313,37 @@ def in_process(url: str, n: int) -> dict[str, Any]:
     return {"decisions": n, "decisions_per_s": round(n / elapsed), "verdicts": dict(verdicts)}
 
 
+def gate_path(url: str, workdir: Path, n: int) -> dict[str, Any]:
+    """`Gate.check` then `record_outcome` for the allowed ones, in process, log on; statements counted."""
+    engine = make_engine(url)
+    gate = Gate(engine, PackBook("cn"), translog=TransparencyLog(engine, key_path=workdir / "log.key"))
+    statements = [0]
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _count(*_: Any) -> None:
+        statements[0] += 1
+
+    rng = random.Random(11)
+    caller = Caller(key_id="bench")
+    start, count0 = time.perf_counter(), statements[0]
+    replies = [gate.check(body(rng.randrange(DEBTORS)), caller) for _ in range(n)]
+    check_s, check_st = time.perf_counter() - start, statements[0] - count0
+    held = [r.body["reservation"]["id"] for r in replies if r.body.get("reservation")]
+    start, count0 = time.perf_counter(), statements[0]
+    for reservation in held:
+        gate.record_outcome(reservation, {"outcome": rng.choice(OUTCOMES)}, caller)
+    outcome_s, outcome_st = time.perf_counter() - start, statements[0] - count0
+    engine.dispose()
+    return {
+        "checks": n,
+        "check_ms": round(check_s / n * 1000, 3),
+        "statements_per_check": round(check_st / n, 1),
+        "outcomes": len(held),
+        "outcome_ms": round(outcome_s / max(1, len(held)) * 1000, 3),
+        "statements_per_outcome": round(outcome_st / max(1, len(held)), 1),
+    }
+
+
 # --- main ---------------------------------------------------------------------------------------
 
 
@@ -326,6 +362,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             ]
             result["runs"].append(asyncio.run(closed_loop(base, key, args.clients, args.seconds, 99)))
         result["in_process"] = in_process(url, args.decisions)
+        result["gate_path"] = gate_path(url, Path(tmp), args.gate_checks)
         return result
 
 
@@ -344,6 +381,7 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=20.0)
     ap.add_argument("--clients", type=int, default=32, help="concurrent clients (closed loop)")
     ap.add_argument("--decisions", type=int, default=5000, help="in-process decisions")
+    ap.add_argument("--gate-checks", type=int, default=1000, help="in-process gate checks (with outcomes)")
     args = ap.parse_args()
     backends = ["sqlite", "pg"] if args.backend == "both" else [args.backend]
     if "pg" in backends and not args.pg:
@@ -360,6 +398,11 @@ def main() -> None:
             )
         print(
             f"{backend:6} in-process engine + store read: {result['in_process']['decisions_per_s']} decisions/s"
+        )
+        g = result["gate_path"]
+        print(
+            f"{backend:6} in-process gate path (log on): check {g['check_ms']} ms, {g['statements_per_check']} "
+            f"statements; outcome {g['outcome_ms']} ms, {g['statements_per_outcome']} statements"
         )
         sys.stdout.flush()
 

@@ -303,3 +303,36 @@ def test_without_a_screener_the_decision_says_content_rules_are_off(gate: Gate) 
     reply = gate.check(planned_call(channel="sms", text="不还钱就让你坐牢"))
     assert reply.body["verdict"] == "allow"
     assert reply.body["screening"]["status"] == "off"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda g: g.check(planned_call(debtor="d-\x00")),
+        lambda g: g.check({**planned_call(), "text": "hello\x00"}),
+        lambda g: g.record_contact(
+            {**planned_call(), "id": "c-1", "outcome": "connected", "address": "\x00"}
+        ),
+        lambda g: g.record_event(
+            {"id": "e-1", "at": "2026-03-02T10:00:00+08:00", "kind": "opt_out", "party": "\x00"}
+        ),
+        lambda g: g.record_outcome("r-1", {"outcome": "connected", "text": "\x00"}),
+    ],
+)
+def test_a_nul_character_is_bad_input_not_a_store_failure(gate: Gate, call: Any, engine: Engine) -> None:
+    """PostgreSQL text cannot hold U+0000: refused as input on both backends, nothing stored."""
+    with pytest.raises(GateError) as err:
+        call(gate)
+    assert err.value.status == 422 and "U+0000" in err.value.en
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(decisions)).scalar() == 0
+
+
+@pytest.mark.parametrize("route", ["outcome", "history"])
+def test_a_nul_in_an_id_is_not_found(gate: Gate, route: str) -> None:
+    with pytest.raises(GateError) as err:
+        if route == "outcome":
+            gate.record_outcome("r-\x00", {"outcome": "connected"})
+        else:
+            gate.account_history("a-\x00")
+    assert err.value.status == 404

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, create_engine, delete, func, select, text, update
+from sqlalchemy import Engine, create_engine, delete, event, func, select, text, update
 from sqlalchemy.engine import Connection
 
 from faircollect.store.db import make_engine, read_tx, write_tx
@@ -177,6 +177,34 @@ def test_a_receipt_gets_a_head_that_covers_its_leaf(engine: Engine, tmp_path: Pa
             log.inclusion(conn, 0, 4)
         with pytest.raises(LogError):
             log.consistency(conn, 2, 1)
+
+
+def test_an_append_with_receipt_signs_once_and_needs_no_reads(engine: Engine, tmp_path: Path) -> None:
+    """`append(receipt=True)` signs the head covering its leaf in the same step (reusing the cadence's head
+    when one is due), and `receipt_for` answers from what the append returned, for any tree shape."""
+    log = make_log(engine, tmp_path, sign_every_leaves=4)
+    statements: list[str] = []
+
+    def count(*args: Any) -> None:
+        statements.append(str(args[2]))
+
+    with write_tx(engine) as conn:
+        event.listen(conn, "before_cursor_execute", count)
+        for i in range(11):
+            ref = log.append(conn, record(i, account=f"L-{i % 2}"), receipt=True)
+            assert ref.head is not None and ref.head.tree_size == i + 1
+            start = len(statements)
+            receipt = log.receipt_for(conn, ref)
+            assert len(statements) == start  # nothing read or written for the receipt
+            assert verify_receipt(receipt_json(receipt), public_key=log.public_key_b64()).ok
+            assert receipt["index"] == i and receipt["tree_size"] == i + 1
+            assert receipt["inclusion_proof"] == log.inclusion(conn, i, i + 1)["audit_path"]
+        sizes = [r.tree_size for r in conn.execute(select(log_heads.c.tree_size).order_by(log_heads.c.id))]
+        assert sizes == list(range(1, 12))  # one head per receipt, none twice
+        plain = log.append(conn, record(11))
+        assert plain.head is None and plain.proof is None
+        assert verify_receipt(log.receipt_for(conn, plain)).ok  # falls back to reading the log
+        assert log.verify(conn).ok
 
 
 def test_concurrent_appends_make_one_log(engine: Engine, tmp_path: Path) -> None:

@@ -8,9 +8,15 @@ from sqlalchemy.engine import Connection
 
 
 class Log(Protocol):
-    def append(self, conn: Connection, record: dict[str, Any]) -> Any: ...
+    def append(self, conn: Connection, record: dict[str, Any], *, receipt: bool = False) -> Any:
+        """Append a leaf; with `receipt`, also prepare the receipt `receipt_for` returns for it."""
+        ...
 
     def receipt(self, conn: Connection, index: int) -> dict[str, Any]: ...
+
+    def receipt_for(self, conn: Connection, ref: Any) -> dict[str, Any]:
+        """The receipt of what `append` returned."""
+        ...
 
 
 def leaf_index(ref: Any) -> int:

@@ -29,7 +29,7 @@ from faircollect.policy.engine import decide, judge
 from faircollect.policy.pack import Pack
 from faircollect.policy.screener import Screener
 from faircollect.store import repo
-from faircollect.store.db import lock_party, utcnow, write_tx
+from faircollect.store.db import is_sqlite, lock_party, utcnow, write_tx
 from faircollect.store.tables import api_keys
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ class Gate:
             reserved = reservation_id
             decision.reservation = {"id": reservation_id, "expires_at": expires_at.isoformat()}
         findings = [f.to_dict(lang) for f in decision.findings]
-        leaf = self._append(
+        ref = self._append(
             conn,
             {
                 "type": "decision",
@@ -177,9 +177,9 @@ class Gate:
             now,
             caller.key_id,
             reserved,
-            leaf,
+            _index(ref),
         )
-        decision.receipt = self._receipt(conn, leaf)
+        decision.receipt = self._receipt(conn, ref)
         return Reply(200, {"id": decision_id, **decision.to_dict(lang)})
 
     # --- outcome of a reservation ---------------------------------------------------------------
@@ -193,6 +193,8 @@ class Gate:
         and the answer says the reservation had expired.
         """
         report = validate.outcome_body(body)
+        if validate.NUL in reservation_id:  # no reservation id holds one (and PostgreSQL cannot compare it)
+            raise not_found("预约", "reservation", reservation_id.replace(validate.NUL, "\\0"))
         now = self.clock()
         with self._store_errors(), self._tx(f"outcome:{reservation_id}", body, caller) as slot:
             conn = slot.conn
@@ -203,8 +205,9 @@ class Gate:
             earlier = slot.replay()
             if earlier is not None:
                 return earlier
-            row = repo.get_reservation(conn, reservation_id)  # again, now that no one else can change it
-            assert row is not None
+            if not is_sqlite(conn):  # again, now that no one else can change it (SQLite: locked since BEGIN)
+                row = repo.get_reservation(conn, reservation_id)
+                assert row is not None
             if row.contact_id is not None:
                 raise conflict(
                     "outcome_recorded",
@@ -262,7 +265,7 @@ class Gate:
     ) -> Reply:
         lang = caller.lang or default_lang(pack.jurisdiction)
         findings = judge(pack, contact, history.recorded(), self.screener)
-        leaf = self._append(
+        ref = self._append(
             conn,
             {
                 "type": "contact",
@@ -275,12 +278,14 @@ class Gate:
             },
         )
         rendered = [f.to_dict(lang) for f in findings]
-        repo.insert_contact(conn, contact, rendered, pack.ref, now, caller.key_id, reservation_id, leaf)
+        repo.insert_contact(
+            conn, contact, rendered, pack.ref, now, caller.key_id, reservation_id, _index(ref)
+        )
         body = {
             "contact": contact.to_dict(),
             "findings": rendered,
             "pack": pack.ref.to_dict(),
-            "receipt": self._receipt(conn, leaf),
+            "receipt": self._receipt(conn, ref),
         }
         return Reply(201, body)
 
@@ -303,11 +308,11 @@ class Gate:
                     f"event id {event.id} is already recorded",
                     "id",
                 )
-            leaf = self._append(
+            ref = self._append(
                 conn, {"type": "event", "event": event.to_dict(), "account": event.account or ""}
             )
-            repo.insert_event(conn, event, now, caller.key_id, leaf)
-            reply = Reply(201, {"event": event.to_dict(), "receipt": self._receipt(conn, leaf)})
+            repo.insert_event(conn, event, now, caller.key_id, _index(ref))
+            reply = Reply(201, {"event": event.to_dict(), "receipt": self._receipt(conn, ref)})
             slot.answer(reply)
         return reply
 
@@ -317,6 +322,8 @@ class Gate:
         self, account: str, after_contact: int = 0, after_decision: int = 0, limit: int = 1000
     ) -> Reply:
         """An account's contacts (with findings and receipts), every decision (blocked ones too), events."""
+        if validate.NUL in account:  # bodies with NUL are refused, so no stored account holds one
+            raise not_found("账户", "account", account.replace(validate.NUL, "\\0"))
         # a write transaction: a receipt may need a newly signed head
         with self._store_errors(), write_tx(self.engine) as conn:
             debtor = repo.account_debtor(conn, account)
@@ -332,11 +339,11 @@ class Gate:
                     "reservation": r.reservation_id,
                     "pack": {"id": r.pack_id, "sha256": r.pack_sha256},
                     "recorded_at": r.recorded_at.isoformat(),
-                    "receipt": self._receipt(conn, r.leaf),
+                    "receipt": self._stored_receipt(conn, r.leaf),
                 }
                 for r in contact_rows
             ]
-            decisions = [_decision_row(r, self._receipt(conn, r.leaf)) for r in decision_rows]
+            decisions = [_decision_row(r, self._stored_receipt(conn, r.leaf)) for r in decision_rows]
             events = [repo.event_from_row(r).to_dict() for r in repo.account_events(conn, account, debtor)]
         more = len(contact_rows) == limit or len(decision_rows) == limit
         cursor = {
@@ -378,12 +385,19 @@ class Gate:
                 "debtor",
             ) from None
 
-    def _append(self, conn: Connection, record: dict[str, Any]) -> int | None:
+    def _append(self, conn: Connection, record: dict[str, Any]) -> Any:
+        """Append the record's leaf (None without a log); every answer that appends carries a receipt,
+        so the append prepares it (one head signed in the same step, the proof from nodes in hand)."""
         if self.translog is None:
             return None
-        return leaf_index(self.translog.append(conn, record))
+        return self.translog.append(conn, record, receipt=True)
 
-    def _receipt(self, conn: Connection, leaf: int | None) -> dict[str, Any] | None:
+    def _receipt(self, conn: Connection, ref: Any) -> dict[str, Any] | None:
+        if self.translog is None or ref is None:
+            return None
+        return self.translog.receipt_for(conn, ref)
+
+    def _stored_receipt(self, conn: Connection, leaf: int | None) -> dict[str, Any] | None:
         if self.translog is None or leaf is None:
             return None
         return self.translog.receipt(conn, leaf)
@@ -436,6 +450,10 @@ class _Slot:
             repo.put_idempotent(
                 self.conn, self.key_id, self.idem_key, self.route, self.digest, reply.status, reply.body
             )
+
+
+def _index(ref: Any) -> int | None:
+    return None if ref is None else leaf_index(ref)
 
 
 def _codes(findings: list[Finding]) -> list[dict[str, str]]:

@@ -10,9 +10,26 @@ from faircollect.io.validate import RecordError, contact_from_dict, event_from_d
 from faircollect.model import Contact, Event
 
 OUTCOME_FIELDS = frozenset({"outcome", "at", "duration_s", "text"})
+NUL = "\x00"
+
+
+def no_nul(value: Any, field: str = "body") -> None:
+    """Refuse U+0000 anywhere in a body: PostgreSQL text cannot hold it, and no record needs it (422, not a
+    store failure that would fail closed)."""
+    if isinstance(value, str):
+        if NUL in value:
+            raise invalid(field, "must not contain the NUL character (U+0000)")
+    elif isinstance(value, Mapping):
+        for key, item in value.items():
+            no_nul(key, field)
+            no_nul(item, str(key))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            no_nul(item, field)
 
 
 def planned_contact(body: Mapping[str, Any]) -> Contact:
+    no_nul(body)
     try:
         return contact_from_dict(body, planned=True)
     except RecordError as e:
@@ -20,6 +37,7 @@ def planned_contact(body: Mapping[str, Any]) -> Contact:
 
 
 def recorded_contact(body: Mapping[str, Any]) -> Contact:
+    no_nul(body)
     try:
         return contact_from_dict(body)
     except RecordError as e:
@@ -27,6 +45,7 @@ def recorded_contact(body: Mapping[str, Any]) -> Contact:
 
 
 def event(body: Mapping[str, Any]) -> Event:
+    no_nul(body)
     try:
         return event_from_dict(body)
     except RecordError as e:
@@ -35,6 +54,7 @@ def event(body: Mapping[str, Any]) -> Event:
 
 def outcome_body(body: Mapping[str, Any]) -> dict[str, Any]:
     """The fields an outcome report may set on its reservation's contact."""
+    no_nul(body)
     unknown = set(body) - OUTCOME_FIELDS
     if unknown:
         raise invalid(sorted(unknown)[0], "unknown field")

@@ -62,6 +62,8 @@ def _sqlite_setup(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         _wal(cur)
+        # Under WAL, NORMAL never corrupts the file (the WAL is fsynced at each checkpoint); a power
+        # loss or OS crash (not a process crash) may lose the last commits before the next checkpoint.
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
         cur.close()
@@ -129,7 +131,7 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
 
 
 _PARTY_SQLITE = sqlite.insert(parties).on_conflict_do_nothing()
-_PARTY_PG = postgresql.insert(parties).on_conflict_do_nothing()
+_PARTY_PG = postgresql.insert(parties).on_conflict_do_nothing().returning(parties.c.id)
 _PARTY_LOCK = select(parties.c.id).where(parties.c.id == bindparam("id")).with_for_update()
 
 
@@ -142,8 +144,12 @@ def lock_party(conn: Connection, party: str, tz: str | None, now: datetime) -> N
     if is_sqlite(conn):
         conn.execute(_PARTY_SQLITE, values)
         return
-    if conn.execute(_PARTY_LOCK, {"id": party}).first() is None:
-        conn.execute(_PARTY_PG, values)
+    # Not there yet: a row this transaction inserts stays out of others' reach until it commits (no lock
+    # needed); if another transaction inserted it meanwhile (nothing returned), lock theirs.
+    if (
+        conn.execute(_PARTY_LOCK, {"id": party}).first() is None
+        and conn.execute(_PARTY_PG, values).first() is None
+    ):
         conn.execute(_PARTY_LOCK, {"id": party})
 
 

@@ -12,13 +12,14 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, bindparam, select, update
 
 from faircollect.store.db import read_tx, utcnow, write_tx
 from faircollect.store.tables import api_keys
 
 ROLES = ("admin", "dialer", "auditor")
 PREFIX = "fc"
+_BY_ID = select(api_keys).where(api_keys.c.id == bindparam("id"))  # built once: every request runs it
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,7 +69,7 @@ def authenticate(engine: Engine, token: str) -> ApiKey | None:
         return None
     key_id, secret = parsed
     with read_tx(engine) as conn:
-        row = conn.execute(select(api_keys).where(api_keys.c.id == key_id)).first()
+        row = conn.execute(_BY_ID, {"id": key_id}).first()
     if row is None or row.revoked_at is not None:
         return None
     if not hmac.compare_digest(row.secret_sha256, _digest(secret)):

@@ -59,10 +59,23 @@ _INSERT_IDEMPOTENCY = idempotency.insert()
 _ACCOUNT_DEBTOR = select(accounts.c.debtor).where(accounts.c.id == bindparam("account"))
 _CONTACT_BY_ID = select(contacts.c.seq).where(contacts.c.id == bindparam("id"))
 _PLANNED_ID = select(reservations.c.id).where(reservations.c.planned_id == bindparam("id")).limit(1)
-
-
-def _insert(conn: Connection) -> Any:
-    return sqlite.insert if conn.dialect.name == "sqlite" else postgresql.insert
+_EVENT_BY_ID = select(events.c.seq).where(events.c.id == bindparam("id"))
+_RESERVATION = select(reservations).where(reservations.c.id == bindparam("id"))
+_CLOSE_RESERVATION = (
+    update(reservations).where(reservations.c.id == bindparam("rid")).values(contact_id=bindparam("contact"))
+)
+_IDEMPOTENT = select(idempotency).where(
+    idempotency.c.key_id == bindparam("key_id"), idempotency.c.idem_key == bindparam("idem_key")
+)
+# RETURNING tells whether this transaction created the row, without reading it again
+_ACCOUNT_INSERT = {
+    "sqlite": sqlite.insert(accounts)
+    .on_conflict_do_nothing(index_elements=["id"])
+    .returning(accounts.c.debtor),
+    "postgresql": postgresql.insert(accounts)
+    .on_conflict_do_nothing(index_elements=["id"])
+    .returning(accounts.c.debtor),
+}
 
 
 # --- accounts -------------------------------------------------------------------------------------
@@ -80,12 +93,9 @@ class AccountConflict(Exception):
 def ensure_account(conn: Connection, account: str, debtor: str, now: datetime) -> None:
     owner = account_debtor(conn, account)
     if owner is None:
-        conn.execute(
-            _insert(conn)(accounts)
-            .values(id=account, debtor=debtor, created_at=now)
-            .on_conflict_do_nothing(index_elements=["id"])
-        )
-        owner = account_debtor(conn, account)
+        values = {"id": account, "debtor": debtor, "created_at": now}
+        created = conn.execute(_ACCOUNT_INSERT[conn.dialect.name], values).first()
+        owner = created.debtor if created is not None else account_debtor(conn, account)
     if owner != debtor:
         raise AccountConflict(account, owner or "")
 
@@ -128,7 +138,7 @@ def contact_exists(conn: Connection, contact_id: str) -> bool:
 
 
 def event_exists(conn: Connection, event_id: str) -> bool:
-    return conn.execute(select(events.c.seq).where(events.c.id == event_id)).first() is not None
+    return conn.execute(_EVENT_BY_ID, {"id": event_id}).first() is not None
 
 
 def insert_contact(
@@ -197,7 +207,12 @@ class History:
 
 
 # Built once: the hot path then only looks up their compiled form.
-_HISTORY_CONTACTS = select(contacts).where(contacts.c.debtor == bindparam("debtor")).order_by(contacts.c.seq)
+# only what the engine reads (not the stored findings, whose JSON would be decoded for nothing)
+_HISTORY_CONTACTS = (
+    select(contacts.c.at, contacts.c.utc_offset_s, *(contacts.c[name] for name in CONTACT_FIELDS))
+    .where(contacts.c.debtor == bindparam("debtor"))
+    .order_by(contacts.c.seq)
+)
 _HISTORY_OPEN = (
     select(reservations.c.id, reservations.c.planned)
     .where(
@@ -274,7 +289,7 @@ def insert_reservation(
 
 
 def get_reservation(conn: Connection, reservation_id: str) -> Row[Any] | None:
-    return conn.execute(select(reservations).where(reservations.c.id == reservation_id)).first()
+    return conn.execute(_RESERVATION, {"id": reservation_id}).first()
 
 
 def planned_id_used(conn: Connection, contact_id: str) -> bool:
@@ -283,9 +298,7 @@ def planned_id_used(conn: Connection, contact_id: str) -> bool:
 
 
 def close_reservation(conn: Connection, reservation_id: str, contact_id: str) -> None:
-    conn.execute(
-        update(reservations).where(reservations.c.id == reservation_id).values(contact_id=contact_id)
-    )
+    conn.execute(_CLOSE_RESERVATION, {"rid": reservation_id, "contact": contact_id})
 
 
 # --- decisions ------------------------------------------------------------------------------------
@@ -366,9 +379,7 @@ def request_digest(route: str, body: Any) -> str:
 
 
 def get_idempotent(conn: Connection, key_id: str, idem_key: str) -> Row[Any] | None:
-    return conn.execute(
-        select(idempotency).where(idempotency.c.key_id == key_id, idempotency.c.idem_key == idem_key)
-    ).first()
+    return conn.execute(_IDEMPOTENT, {"key_id": key_id, "idem_key": idem_key}).first()
 
 
 def put_idempotent(

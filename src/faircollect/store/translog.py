@@ -102,9 +102,37 @@ TABLES = (log_leaves, log_nodes, log_heads, log_salts)
 
 # hot statements built once (SQLAlchemy then only looks up their compiled form)
 _SIZE_QUERY = select(func.max(log_leaves.c.leaf_index))
+_HEAD_COLUMNS = (
+    log_heads.c.tree_size,
+    log_heads.c.root_hash,
+    log_heads.c.timestamp_ms,
+    log_heads.c.signature,
+)
+# What an append reads before it writes, in one statement: the last leaf index, the account's salt and
+# the latest head (each an index probe).
+_APPEND_STATE = select(
+    _SIZE_QUERY.scalar_subquery().label("last"),
+    select(log_salts.c.salt)
+    .where(log_salts.c.account == bindparam("account"))
+    .scalar_subquery()
+    .label("salt"),
+    *(
+        select(column).order_by(log_heads.c.id.desc()).limit(1).scalar_subquery().label(column.name)
+        for column in _HEAD_COLUMNS
+    ),
+)
 _LATEST_HEAD = select(log_heads).order_by(log_heads.c.id.desc()).limit(1)
 _LEAF_QUERY = select(log_leaves.c.leaf).where(log_leaves.c.leaf_index == bindparam("index"))
 _SALT_QUERY = select(log_salts.c.salt).where(log_salts.c.account == bindparam("account"))
+_INSERT_LEAF = log_leaves.insert()
+_INSERT_NODES = log_nodes.insert()
+_INSERT_HEAD = log_heads.insert()
+_INSERT_SALT = {
+    # RETURNING says whether this transaction inserted it (psycopg reports no rowcount for DO NOTHING)
+    "sqlite": sqlite.insert(log_salts).on_conflict_do_nothing().returning(log_salts.c.salt),
+    "postgresql": postgresql.insert(log_salts).on_conflict_do_nothing().returning(log_salts.c.salt),
+}
+_APPEND_LOCK = select(func.pg_advisory_xact_lock(ADVISORY_LOCK))
 
 
 @lru_cache(maxsize=256)
@@ -136,9 +164,14 @@ class LogCorrupt(RuntimeError):
 
 @dataclass(frozen=True, slots=True)
 class LeafRef:
+    """A leaf just appended. `head` and `proof` are set when the append was asked for a receipt: the
+    head signed in that append (it covers the leaf) and the leaf's inclusion proof against it."""
+
     index: int
     leaf_hash: bytes
     leaf: str
+    head: SignedHead | None = field(default=None, compare=False, repr=False)
+    proof: tuple[bytes, ...] | None = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         return {"index": self.index, "leaf_hash": self.leaf_hash.hex(), "leaf": self.leaf}
@@ -243,6 +276,7 @@ class TransparencyLog:
         self.sign_every_seconds = sign_every_seconds
         self.clock = clock
         self._key: Ed25519PrivateKey | None = None
+        self._public: bytes | None = None
 
     # keys -------------------------------------------------------------------------------------------
 
@@ -255,33 +289,54 @@ class TransparencyLog:
         return self._key
 
     def public_key(self) -> bytes:
-        return public_key_bytes(self.private_key())
+        if self._public is None:
+            self._public = public_key_bytes(self.private_key())
+        return self._public
 
     def public_key_b64(self) -> str:
         return b64(self.public_key())
 
     # writing ----------------------------------------------------------------------------------------
 
-    def append(self, conn: Connection, record: Mapping[str, Any]) -> LeafRef:
-        """Add a decision or contact record as the next leaf, inside the caller's transaction."""
+    def append(self, conn: Connection, record: Mapping[str, Any], *, receipt: bool = False) -> LeafRef:
+        """Add a decision or contact record as the next leaf, inside the caller's transaction.
+
+        With `receipt`, the append also signs a head covering the new leaf (unless the cadence signed
+        one anyway) and returns it with the leaf's inclusion proof, computed from the nodes the append
+        already holds: `receipt_for` then needs no further reads.
+        """
         self._lock(conn)
-        size = self.size(conn)
-        leaf = make_leaf(record, self._salt(conn, account_of(record)))
+        account = account_of(record)
+        state = conn.execute(_APPEND_STATE, {"account": account}).one()
+        size = 0 if state.last is None else int(state.last) + 1
+        salt = bytes(state.salt) if state.salt is not None else self._salt(conn, account)
+        last = None if state.tree_size is None else _head(state)
+        leaf = make_leaf(record, salt)
         data = leaf.encode("utf-8")
         lh = merkle.leaf_hash(data)
-        frontier = self._read_nodes(conn, merkle.root_plan(size))
+        frontier_ids = merkle.root_plan(size)
+        frontier = self._read_nodes(conn, frontier_ids)
         created, new_frontier = merkle.append_leaf(size, frontier, lh)
         conn.execute(
-            log_leaves.insert(),
-            {"leaf_index": size, "leaf": data, "leaf_hash": lh, "created_at": self._now()},
+            _INSERT_LEAF, {"leaf_index": size, "leaf": data, "leaf_hash": lh, "created_at": self._now()}
         )
-        conn.execute(
-            log_nodes.insert(), [{"level": lv, "node_index": ix, "hash": h} for (lv, ix), h in created]
-        )
-        last = self.latest_head(conn)
-        if self._due(last, size + 1):
-            self._sign(conn, size + 1, merkle.fold(new_frontier), last)
-        return LeafRef(size, lh, leaf)
+        conn.execute(_INSERT_NODES, [{"level": lv, "node_index": ix, "hash": h} for (lv, ix), h in created])
+        head = None
+        if self._due(last, size + 1) or receipt:
+            head = self._sign(conn, size + 1, merkle.fold(new_frontier), last)
+        if not receipt:
+            return LeafRef(size, lh, leaf)
+        # the last leaf's audit path is made of the old frontier and the nodes this append created
+        known = dict(zip(frontier_ids, frontier, strict=True))
+        known.update(created)
+        proof = merkle.resolve(merkle.inclusion_plan(size, size + 1), known.__getitem__)
+        return LeafRef(size, lh, leaf, head, tuple(proof))
+
+    def receipt_for(self, conn: Connection, ref: LeafRef) -> dict[str, Any]:
+        """The receipt of a leaf appended with `receipt=True` (no reads), else as `receipt` gives it."""
+        if ref.head is None or ref.proof is None:
+            return self.receipt(conn, ref.index)
+        return make_receipt(ref.leaf, ref.index, ref.head, ref.proof, self.public_key())
 
     def head(self, conn: Connection) -> SignedHead:
         """The latest signed head, signing a new one first if one is due."""
@@ -586,7 +641,7 @@ class TransparencyLog:
         written before we got it). SQLite write transactions already exclude each other."""
         if conn.dialect.name != "postgresql":
             return False
-        conn.execute(select(func.pg_advisory_xact_lock(ADVISORY_LOCK)))
+        conn.execute(_APPEND_LOCK)
         return True
 
     def _now(self) -> datetime:
@@ -600,7 +655,7 @@ class TransparencyLog:
         timestamp = max(self._now_ms(), last.timestamp if last else 0)  # heads never go back in time
         head = sign_head(self.private_key(), size, root, timestamp)
         conn.execute(
-            log_heads.insert(),
+            _INSERT_HEAD,
             {"tree_size": size, "root_hash": root, "timestamp_ms": timestamp, "signature": head.signature},
         )
         return head
@@ -611,8 +666,7 @@ class TransparencyLog:
             return bytes(found)
         salt = secrets.token_bytes(32)
         values = {"account": account, "salt": salt, "created_at": self._now()}
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        if conn.execute(dialect.insert(log_salts).values(values).on_conflict_do_nothing()).rowcount == 1:
+        if conn.execute(_INSERT_SALT[conn.dialect.name], values).first() is not None:
             return salt
         # a concurrent transaction created it first: use theirs
         return bytes(conn.execute(_SALT_QUERY, {"account": account}).scalar_one())
