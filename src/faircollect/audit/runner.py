@@ -5,9 +5,9 @@ Partitions run in this process, in a local process pool (`workers`), or on a Das
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
 import gc
 import multiprocessing
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
