@@ -22,7 +22,13 @@ def test_overlay_example_loads_and_tightens() -> None:
 def test_audit_examples_with_the_overlay() -> None:
     result = runner.invoke(
         app,
-        ["audit", "--no-screen", "--pack", str(EXAMPLES / "lender-overlay.yaml"), str(EXAMPLES / "contacts.jsonl")],
+        [
+            "audit",
+            "--no-screen",
+            "--pack",
+            str(EXAMPLES / "lender-overlay.yaml"),
+            str(EXAMPLES / "contacts.jsonl"),
+        ],
     )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
@@ -32,7 +38,8 @@ def test_audit_examples_with_the_overlay() -> None:
 
 def test_csv_examples_with_events() -> None:
     result = runner.invoke(
-        app, ["audit", "--no-screen", "--events", str(EXAMPLES / "events.csv"), str(EXAMPLES / "contacts.csv")]
+        app,
+        ["audit", "--no-screen", "--events", str(EXAMPLES / "events.csv"), str(EXAMPLES / "contacts.csv")],
     )
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 2
 
