@@ -17,28 +17,13 @@ from sqlalchemy import Row, bindparam, select, union, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from faircollect.model import CONTACT_FIELDS as RECORD_FIELDS
 from faircollect.model import Contact, Event, PackRef, Record
 from faircollect.store.tables import accounts, contacts, decisions, events, idempotency, reservations
 from faircollect.store.types import UTCDateTime
 
-CONTACT_FIELDS = (
-    "id",
-    "tz",
-    "channel",
-    "direction",
-    "outcome",
-    "account",
-    "debtor",
-    "party",
-    "role",
-    "address",
-    "collector",
-    "agency",
-    "text",
-    "purpose",
-    "duration_s",
-    "team_size",
-)
+# every record field but `at`, which is stored as UTC plus the offset it was written with
+CONTACT_FIELDS = tuple(name for name in RECORD_FIELDS if name != "at")
 
 
 def _offset_s(at: datetime) -> int:
