@@ -13,6 +13,7 @@ from faircollect.evidence.report import charts
 from faircollect.evidence.report.texts import CHANNEL_NAMES, CODE_NAMES, LIMITS, TEXTS, texts
 from faircollect.i18n import pick
 from faircollect.model import Contact, Finding
+from faircollect.policy.clock import minutes
 from faircollect.policy.pack import Pack
 
 
@@ -30,13 +31,8 @@ def quiet_window(pack: Pack) -> tuple[int, int] | None:
     for rule in pack.rules:
         if rule.code == "time.quiet_hours":
             start, end = str(rule.params["start"]), str(rule.params["end"])
-            return _minutes(start), _minutes(end)
+            return minutes(start), minutes(end)
     return None
-
-
-def _minutes(clock: str) -> int:
-    hours, _, mins = clock.partition(":")
-    return int(hours) * 60 + int(mins)
 
 
 def stamp(at: datetime) -> str:
