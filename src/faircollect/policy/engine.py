@@ -178,4 +178,4 @@ def _next_allowed(
     return None
 
 
-__all__ = ["Event", "audit_stream", "content_rules_off", "decide", "history_of", "judge"]
+__all__ = ["audit_stream", "content_rules_off", "decide", "history_of", "judge"]
