@@ -26,7 +26,7 @@ bench: $(STAMP)
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 train: $(STAMP)
-	$(BIN)/python -m faircollect.screening.train
+	$(BIN)/python -m faircollect.cli.train_screening
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info demo-out .pytest_cache .mypy_cache .ruff_cache

@@ -1,22 +1,16 @@
-"""Train the shipped screening model: `python -m faircollect.screening.train` (what `make train` runs).
+"""Training of the shipped screening model, pure: the corpus records in, the model and its figures out.
 
-Reads the corpus shipped in the package, keeps the TRAIN split only (corpus_data.is_test), chooses the
-thresholds and the uncertain band by 5-fold cross-validation on the train split, fits on all of it and
-writes model/screening.joblib and model/screening.json. Fixed seed: the same corpus gives the same weights.
+Keeps the TRAIN split only (corpus_data.is_test), chooses the thresholds and the uncertain band by 5-fold
+cross-validation on the train split and fits on all of it. Fixed seed: the same corpus gives the same
+weights. Writing the model files is the shell's (`python -m faircollect.cli.train_screening`, `make train`).
 """
 
 from __future__ import annotations
 
-import argparse
-import datetime as dt
-import json
-import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-import joblib
 import numpy as np
 import numpy.typing as npt
 import sklearn
@@ -42,16 +36,12 @@ from faircollect.screening.classifier import (
     trusted_rules,
 )
 from faircollect.screening.corpus_data import (
-    CorpusError,
     Record,
-    corpus_bytes,
     corpus_sha256,
-    load_corpus,
-    split,
 )
-from faircollect.screening.matcher import Hit, Matcher, default_matcher
+from faircollect.screening.matcher import Hit, Matcher
 from faircollect.screening.ngrams import CharNgrams
-from faircollect.screening.screener import META_FILE, MODEL_FILE, analyse
+from faircollect.screening.screener import analyse
 
 MODEL_VERSION = "1"
 FOLDS = 5
@@ -141,46 +131,36 @@ def cv_figures(y: npt.NDArray[np.int_], oof: FloatArray, data: Inputs, th: Thres
     return cv
 
 
-def save(model: LinearModel, out_dir: Path, meta: dict[str, Any]) -> None:
-    """Plain data only (dicts, lists, numpy arrays): loading does not depend on the scikit-learn version."""
+def payload(model: LinearModel) -> dict[str, Any]:
+    """The shipped model as plain data (dicts, lists, numpy arrays): loading it does not depend on the
+    scikit-learn version."""
     if not isinstance(model.vectorizer, CharNgrams):
         raise TypeError("the shipped model keeps a CharNgrams vectoriser")
-    out_dir.mkdir(parents=True, exist_ok=True)
-    payload = {
+    return {
         "ngrams": model.vectorizer.to_dict(),
         "coef": model.coef.astype(np.float32).astype(np.float64),
         "intercept": model.intercept,
         "context_ids": model.context_ids,
         "thresholds": model.thresholds.to_dict(),
     }
-    joblib.dump(payload, out_dir / MODEL_FILE, compress=3)
-    (out_dir / META_FILE).write_text(
-        json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-    )
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m faircollect.screening.train", description=__doc__)
-    parser.add_argument("--out", type=Path, default=Path(__file__).resolve().parent / "model")
-    parser.add_argument(
-        "--lenient", action="store_true", help="skip bad corpus lines (while files are being written)"
-    )
-    args = parser.parse_args(argv)
-    files = corpus_bytes()
-    try:
-        records = load_corpus(files, strict=not args.lenient)
-    except CorpusError as exc:
-        print(f"corpus/{exc}", file=sys.stderr)
-        return 2
-    train_records, test_records = split(records)
-    model, cv = train(train_records, default_matcher())
-    meta = {
+def metadata(
+    model: LinearModel,
+    cv: dict[str, Any],
+    files: dict[str, bytes],
+    n_train: int,
+    n_test: int,
+    trained_at: str,
+) -> dict[str, Any]:
+    """What screening.json records beside the model: corpus hash, split, seed, thresholds, CV figures."""
+    return {
         "version": MODEL_VERSION,
-        "trained_at": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "trained_at": trained_at,
         "corpus_sha256": corpus_sha256(files),
         "corpus_files": sorted(files),
-        "n_train": len(train_records),
-        "n_test": len(test_records),
+        "n_train": n_train,
+        "n_test": n_test,
         "seed": SEED,
         "folds": FOLDS,
         "sklearn": sklearn.__version__,
@@ -190,32 +170,3 @@ def main(argv: Sequence[str] | None = None) -> int:
         "cv_train": cv,
         "split_rule": "test iff int(sha256(id).hexdigest(), 16) % 100 < 25",
     }
-    save(model, args.out, meta)
-    print(f"trained on {len(train_records)} records ({len(test_records)} held out); wrote {args.out}")
-    for label in LABELS:
-        f = cv[label]
-        print(
-            f"  {label:26s} cv P={f['precision']:.3f} R={f['recall']:.3f} F1={f['f1']:.3f} n={f['support']:4d}"
-            f"  label≥{model.thresholds.label[label]:.2f}"
-        )
-    th = model.thresholds
-    print(
-        f"  violation: block≥{th.block:.2f} (pattern) / {th.free:.2f} (none); review≥{th.review:.2f} / {th.review_free:.2f}"
-    )
-    figures = {
-        k: cv[k]
-        for k in (
-            "macro_f1",
-            "lawful_blocked",
-            "lawful_reviewed",
-            "violations_allowed",
-            "debt_related_accuracy",
-        )
-    }
-    print(f"  cv: {figures}")
-    print(f"  trusted rules: {', '.join(th.trusted)}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
