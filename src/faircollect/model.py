@@ -9,40 +9,49 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo
 
-CHANNELS = frozenset({"call", "sms", "app", "im", "email", "visit", "letter"})
+# The vocabularies of schema.md, once: Literal types for annotations and OpenAPI, sets for checks.
+Channel = Literal["call", "sms", "app", "im", "email", "visit", "letter"]
+Direction = Literal["outbound", "inbound"]
+CallOutcome = Literal["connected", "unanswered", "voicemail", "busy", "failed"]
+MessageOutcome = Literal["sent", "delivered", "failed"]
+VisitOutcome = Literal["met", "not_met"]
+Outcome = Literal[CallOutcome, MessageOutcome, VisitOutcome]
+Role = Literal["debtor", "co_borrower", "guarantor", "contact_person", "employer", "third_party"]
+Purpose = Literal["collection", "cease_ack", "remedy_notice", "dispute_response", "service"]
+EventKind = Literal[
+    "cease_request",
+    "dispute_opened",
+    "dispute_resolved",
+    "opt_out",
+    "opt_in",
+    "consent_hours",
+    "consent_contact",
+    "debtor_unreachable",
+    "debtor_reached",
+    "party_refused",
+    "party_requested_contact",
+    "hardship_pause",
+    "breathing_space_start",
+    "breathing_space_end",
+    "vulnerable",
+    "attorney_represented",
+    "deceased",
+]
+
+CHANNELS = frozenset(get_args(Channel))
 MESSAGE_CHANNELS = frozenset({"sms", "im", "app", "email"})
-DIRECTIONS = frozenset({"outbound", "inbound"})
-CALL_OUTCOMES = frozenset({"connected", "unanswered", "voicemail", "busy", "failed"})
-MESSAGE_OUTCOMES = frozenset({"sent", "delivered", "failed"})
-VISIT_OUTCOMES = frozenset({"met", "not_met"})
+DIRECTIONS = frozenset(get_args(Direction))
+CALL_OUTCOMES = frozenset(get_args(CallOutcome))
+MESSAGE_OUTCOMES = frozenset(get_args(MessageOutcome))
+VISIT_OUTCOMES = frozenset(get_args(VisitOutcome))
 OUTCOMES = CALL_OUTCOMES | MESSAGE_OUTCOMES | VISIT_OUTCOMES
-ROLES = frozenset({"debtor", "co_borrower", "guarantor", "contact_person", "employer", "third_party"})
+ROLES = frozenset(get_args(Role))
 OBLIGORS = frozenset({"debtor", "co_borrower", "guarantor"})
-PURPOSES = frozenset({"collection", "cease_ack", "remedy_notice", "dispute_response", "service"})
-EVENT_KINDS = frozenset(
-    {
-        "cease_request",
-        "dispute_opened",
-        "dispute_resolved",
-        "opt_out",
-        "opt_in",
-        "consent_hours",
-        "consent_contact",
-        "debtor_unreachable",
-        "debtor_reached",
-        "party_refused",
-        "party_requested_contact",
-        "hardship_pause",
-        "breathing_space_start",
-        "breathing_space_end",
-        "vulnerable",
-        "attorney_represented",
-        "deceased",
-    }
-)
+PURPOSES = frozenset(get_args(Purpose))
+EVENT_KINDS = frozenset(get_args(EventKind))
 # the record fields of schema.md "Contact", in its order (besides `type`)
 CONTACT_FIELDS = (
     "id",

@@ -7,32 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Channel = Literal["call", "sms", "app", "im", "email", "visit", "letter"]
-Direction = Literal["outbound", "inbound"]
-Outcome = Literal[
-    "connected", "unanswered", "voicemail", "busy", "failed", "sent", "delivered", "met", "not_met"
-]
-Role = Literal["debtor", "co_borrower", "guarantor", "contact_person", "employer", "third_party"]
-Purpose = Literal["collection", "cease_ack", "remedy_notice", "dispute_response", "service"]
-EventKind = Literal[
-    "cease_request",
-    "dispute_opened",
-    "dispute_resolved",
-    "opt_out",
-    "opt_in",
-    "consent_hours",
-    "consent_contact",
-    "debtor_unreachable",
-    "debtor_reached",
-    "party_refused",
-    "party_requested_contact",
-    "hardship_pause",
-    "breathing_space_start",
-    "breathing_space_end",
-    "vulnerable",
-    "attorney_represented",
-    "deceased",
-]
+from faircollect.model import Channel, Direction, EventKind, Outcome, Purpose, Role
+
 Time = Field(default=None, description="ISO 8601 with a UTC offset, e.g. 2026-03-02T21:05:00+08:00")
 
 
