@@ -258,7 +258,7 @@ class Gate:
         conn: Connection,
         pack: Pack,
         contact: Contact,
-        history: repo.History,
+        history: repo.DebtorRecords,
         now: datetime,
         caller: Caller,
         reservation_id: str | None,

@@ -95,7 +95,7 @@ def audit_stream(pack: Pack, records: Iterable[Record], screener: Screener | Non
     return found
 
 
-def history_of(records: Iterable[Record], screener: Screener | None = None) -> History:
+def _history_of(records: Iterable[Record], screener: Screener | None = None) -> History:
     h = History(screener)
     for record in sorted(records, key=sort_key):
         h.add(record)
@@ -108,7 +108,7 @@ def judge(
     """Findings of one recorded contact, given what came before it (later records are ignored)."""
     key = sort_key(contact)
     before = [r for r in history if sort_key(r) < key and not (type(r) is Contact and r.id == contact.id)]
-    return _evaluate(pack, _plan_for(pack, before, screener), history_of(before, screener), contact)
+    return _evaluate(pack, _plan_for(pack, before, screener), _history_of(before, screener), contact)
 
 
 def decide(
@@ -126,7 +126,7 @@ def decide(
     if planned.at < now:  # a contact cannot happen in the past: judge it as if made now
         planned = dataclasses.replace(planned, at=now.astimezone(planned.at.tzinfo))
     plan = _plan_for(pack, history, screener)
-    h = history_of(history, screener)
+    h = _history_of(history, screener)
     findings = _evaluate(pack, plan, h, planned)
     screening = None
     if planned.text and planned.direction == "outbound":
@@ -178,4 +178,4 @@ def _next_allowed(
     return None
 
 
-__all__ = ["audit_stream", "content_rules_off", "decide", "history_of", "judge"]
+__all__ = ["audit_stream", "content_rules_off", "decide", "judge"]

@@ -177,7 +177,7 @@ def insert_event(conn: Connection, event: Event, now: datetime, key_id: str | No
 
 
 @dataclass(slots=True)
-class History:
+class DebtorRecords:
     """Everything known about one debtor: recorded contacts and events, and open reservations."""
 
     contacts: list[Contact]
@@ -225,7 +225,7 @@ def load_history(
     extra_accounts: Iterable[str] = (),
     extra_parties: Iterable[str] = (),
     exclude_reservation: str | None = None,
-) -> History:
+) -> DebtorRecords:
     """The debtor's contacts (all accounts), the events that apply to them (by any of the debtor's
     accounts, or by a person contacted about them), and reservations still open at `now` (no outcome,
     not expired)."""
@@ -235,7 +235,7 @@ def load_history(
     party_ids = {debtor, *extra_parties, *(c.party for c in recorded), *(c.party for c in pending)}
     params = {"debtor": debtor, "accounts": sorted(set(extra_accounts)), "parties": sorted(party_ids)}
     found = [event_from_row(r) for r in conn.execute(_HISTORY_EVENTS, params)]
-    return History(recorded, found, pending)
+    return DebtorRecords(recorded, found, pending)
 
 
 # --- reservations ---------------------------------------------------------------------------------
