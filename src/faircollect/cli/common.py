@@ -44,16 +44,17 @@ def bad_input(errors: Iterable[str], total: int | None = None) -> NoReturn:
 
 
 def load_screener() -> Screener | None:
-    """The shipped screener, or None when it is not installed (content rules are then off)."""
+    """The shipped screener if it loads and answers a probe, else None: content rules are then off, and
+    every command that uses it says so (audit, check, serve, the evidence kit)."""
     try:
         from faircollect.screening.screener import default_screener
-    except ImportError:
-        return None
-    try:
-        return default_screener()
-    except Exception as e:  # a broken model file must not stop an audit: content rules go off, loudly
+
+        screener = default_screener()
+        screener.screen("您的借款已逾期，请尽快还款")
+    except Exception as e:  # a missing or broken model must not stop the command: rules go off, loudly
         print(f"screener unavailable / 内容筛查不可用: {type(e).__name__}: {e}", file=sys.stderr)
         return None
+    return screener
 
 
 def load_pack_or_exit(name: str) -> Pack:

@@ -18,7 +18,6 @@ from faircollect.evidence.importers import EvidenceError
 from faircollect.evidence.kit import Options, run
 from faircollect.evidence.statement import read_statement
 from faircollect.model import zone
-from faircollect.policy.screener import Screener
 
 NO_SCREENER = (
     "warning / 注意: no content screener installed; collectors are recognised by wording only and content "
@@ -63,7 +62,7 @@ def scan(
     if missing:
         bad_input(missing)
     allegations = []
-    screener = _working()
+    screener = load_screener()
     if screener is None:
         print(NO_SCREENER, file=sys.stderr)
     try:
@@ -93,20 +92,6 @@ def scan(
     )
     for path in written:
         print(path)
-
-
-def _working() -> Screener | None:
-    """The screener if it loads and answers a probe; a broken model install must not cost the borrower
-    the report (the report then says that content was not checked)."""
-    try:
-        screener = load_screener()
-        if screener is None:
-            return None
-        screener.screen("您的借款已逾期，请尽快还款")
-    except Exception as e:  # any failure inside a third-party model: report it and go on without it
-        print(f"screener unavailable / 内容筛查不可用: {type(e).__name__}: {e}", file=sys.stderr)
-        return None
-    return screener
 
 
 def register(app: typer.Typer) -> None:

@@ -10,12 +10,11 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from faircollect.cli.common import LangOption, bad_input, resolve_lang
+from faircollect.cli.common import LangOption, bad_input, load_screener, resolve_lang
 from faircollect.gate.errors import GateError
 from faircollect.gate.packs import PackBook
 from faircollect.gate.service import DEFAULT_TTL, Gate
 from faircollect.i18n import pick
-from faircollect.policy.screener import Screener
 from faircollect.store import migrate
 from faircollect.store.db import make_engine, resolve_url
 from faircollect.store.translog import TransparencyLog
@@ -24,20 +23,6 @@ DbOption = Annotated[
     str | None,
     typer.Option("--db", help="database URL (default: FAIRCOLLECT_DB, else ./faircollect.db) / 数据库地址"),
 ]
-
-
-def load_screener() -> Screener | None:
-    """The shipped screener; without it the gate runs with content rules off and says so in decisions."""
-    try:
-        from faircollect.screening.screener import default_screener
-
-        return default_screener()
-    except Exception as e:  # a missing or broken model must not stop the gate: the engine reports "off"
-        print(
-            f"screening unavailable ({e}); content rules are off / 内容筛查不可用，内容规则未启用",
-            file=sys.stderr,
-        )
-        return None
 
 
 def build_gate(
