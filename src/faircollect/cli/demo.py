@@ -8,7 +8,7 @@ import shutil
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -21,6 +21,10 @@ from faircollect.i18n import pick
 from faircollect.io.writers import write_jsonl
 from faircollect.model import Contact, Event, Record
 from faircollect.policy.screener import Screener
+
+if TYPE_CHECKING:
+    from faircollect.gate.service import Gate
+    from faircollect.store.translog import TransparencyLog
 
 GATE_DAYS = 2  # the gate database gets the last two days of contacts (and every event)
 
@@ -62,7 +66,7 @@ def _evidence(out: Path, screener: Screener | None, lang: str) -> None:
     )
 
 
-def _gate_db(out: Path, records: list[Record], now: datetime, lang: str) -> tuple[str, str]:
+def _gate_db(out: Path, records: list[Record], now: datetime, lang: str) -> tuple[Gate, TransparencyLog, str]:
     from faircollect.cli.serve import build_gate
     from faircollect.gate.service import Caller
     from faircollect.store.keys import create_key
@@ -70,7 +74,7 @@ def _gate_db(out: Path, records: list[Record], now: datetime, lang: str) -> tupl
     db = out / "demo.db"
     for old in out.glob("demo.db*"):
         old.unlink()
-    gate, _ = build_gate(str(db), "cn", log_key=out / "demo-log.key")
+    gate, translog = build_gate(str(db), "cn", log_key=out / "demo-log.key")
     since = now - timedelta(days=GATE_DAYS)
     loaded = refused = 0
     for r in records:
@@ -88,7 +92,7 @@ def _gate_db(out: Path, records: list[Record], now: datetime, lang: str) -> tupl
         f"门控数据库：{db}（载入 {loaded} 条记录，{refused} 条被拒）",
         f"gate database: {db} ({loaded} records loaded, {refused} refused)",
     )
-    return str(db), key
+    return gate, translog, key
 
 
 def demo(
@@ -118,7 +122,7 @@ def demo(
     screener = load_screener()
     _audit(out, records, screener, language)
     _evidence(out, screener, language)
-    db, key = _gate_db(out, records, now, language)
+    gate, translog, key = _gate_db(out, records, now, language)
     debtor = next(r for r in reversed(records) if isinstance(r, Contact))
     body = json.dumps(
         {
@@ -139,9 +143,7 @@ def demo(
     import uvicorn
 
     from faircollect.api.app import create_app
-    from faircollect.cli.serve import build_gate
 
-    gate, translog = build_gate(db, "cn", log_key=out / "demo-log.key")
     _say(
         language,
         f"门控服务：http://127.0.0.1:{port}  （接口文档 /docs；Ctrl-C 停止）",
