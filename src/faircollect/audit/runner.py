@@ -12,7 +12,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from faircollect.model import Finding, Record
+from faircollect.model import Contact, Finding, Record
 from faircollect.policy.engine import audit_stream
 from faircollect.policy.pack import Pack
 from faircollect.policy.screener import Screener
@@ -58,7 +58,7 @@ def run_audit(
 ) -> AuditResult:
     grouped = group_by_debtor(records)
     streams = list(grouped.by_debtor.values())
-    contacts = sum(1 for r in records if type(r).__name__ == "Contact")
+    contacts = sum(1 for r in records if isinstance(r, Contact))
     chunk_size = max(1, min(2000, len(streams) // max(1, workers * 8) or 1))
     found: list[Finding] = []
     if cluster:
