@@ -102,13 +102,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(url: str, workdir: Path) -> Iterator[str]:
+def server(url: str, workdir: Path, workers: int = 1) -> Iterator[str]:
     port = free_port()
     exe = str(Path(sys.executable).with_name("faircollect"))
     env = {**os.environ, "FAIRCOLLECT_LOG_KEY": str(workdir / "log.key")}
     log = (workdir / "server.log").open("w")
     proc = subprocess.Popen(
-        [exe, "serve", "--db", url, "--host", "127.0.0.1", "--port", str(port)],
+        [exe, "serve", "--db", url, "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=log,
         stderr=log,
@@ -354,7 +354,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
         _, key = create_key(engine, "dialer", "benchmark")
         engine.dispose()
         result: dict[str, Any] = {"backend": backend}
-        with server(url, Path(tmp)) as base:
+        with server(url, Path(tmp), args.workers) as base:
             asyncio.run(closed_loop(base, key, 4, 3, 0))  # warm-up: first requests load code and caches
             result["runs"] = [
                 asyncio.run(open_loop(base, key, rate, args.seconds, 1 + i))
@@ -379,6 +379,7 @@ def main() -> None:
         help="checks per second offered, one open-loop run each (comma-separated)",
     )
     ap.add_argument("--seconds", type=float, default=20.0)
+    ap.add_argument("--workers", type=int, default=2, help="server processes (`serve --workers`)")
     ap.add_argument("--clients", type=int, default=32, help="concurrent clients (closed loop)")
     ap.add_argument("--decisions", type=int, default=5000, help="in-process decisions")
     ap.add_argument("--gate-checks", type=int, default=1000, help="in-process gate checks (with outcomes)")

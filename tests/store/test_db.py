@@ -1,11 +1,12 @@
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
-from faircollect.store.db import make_engine, resolve_url
+from faircollect.store.db import AUTOCHECKPOINT_FALLBACK, make_engine, resolve_url, write_tx
 
 
 def test_default_is_a_sqlite_file_in_the_working_directory(
@@ -27,4 +28,31 @@ def test_sqlite_runs_in_wal_mode(tmp_path: Path) -> None:
     with eng.connect() as conn:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert int(conn.execute(text("PRAGMA busy_timeout")).scalar() or 0) > 0
+    eng.dispose()
+
+
+def test_a_server_engine_checkpoints_in_the_background_not_in_commits(tmp_path: Path) -> None:
+    """Commits leave the WAL alone (no commit pays for a checkpoint); a thread moves it into the file."""
+    path = tmp_path / "c.db"
+    eng = make_engine(str(path), background_checkpoint=True)
+    with eng.connect() as conn:
+        assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == AUTOCHECKPOINT_FALLBACK
+        conn.execute(text("CREATE TABLE t (x BLOB)"))
+        conn.commit()
+        size = path.stat().st_size
+        for _ in range(50):
+            conn.execute(text("INSERT INTO t VALUES (randomblob(4000))"))
+            conn.commit()
+    deadline = time.monotonic() + 10
+    while path.stat().st_size < size + 50 * 4000 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert path.stat().st_size >= size + 50 * 4000
+    eng.dispose()
+
+
+def test_sqlite_writers_of_several_processes_queue_on_a_lock_file(tmp_path: Path) -> None:
+    eng = make_engine(str(tmp_path / "q.db"))
+    with write_tx(eng) as conn:
+        conn.execute(text("CREATE TABLE t (x INTEGER)"))
+    assert (tmp_path / "q.db-writer.lock").exists()
     eng.dispose()

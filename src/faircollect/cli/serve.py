@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
+import json
+import os
 import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,11 +29,16 @@ DbOption = Annotated[
 
 
 def build_gate(
-    db: str | None, pack: str, ttl: timedelta = DEFAULT_TTL, log_key: Path | None = None
+    db: str | None,
+    pack: str,
+    ttl: timedelta = DEFAULT_TTL,
+    log_key: Path | None = None,
+    upgrade: bool = True,
 ) -> tuple[Gate, TransparencyLog]:
-    """Open and migrate the database and assemble the gate (shared with `faircollect demo`)."""
-    engine = make_engine(db)
-    migrate.upgrade(engine)
+    """Open (and migrate) the database and assemble the gate (shared with `faircollect demo`)."""
+    engine = make_engine(db, background_checkpoint=True)
+    if upgrade:
+        migrate.upgrade(engine)
     translog = TransparencyLog(engine, key_path=log_key)
     gate = Gate(engine, PackBook(pack), screener=load_screener(), translog=translog, ttl=ttl)
     return gate, translog
@@ -54,6 +62,15 @@ def register(app: typer.Typer) -> None:
                 help="transparency-log key file (default: FAIRCOLLECT_LOG_KEY, else beside the db)",
             ),
         ] = None,
+        workers: Annotated[
+            int,
+            typer.Option(
+                "--workers",
+                min=1,
+                max=64,
+                help="server processes (one per core; SQLite writers of all of them take turns) / 进程数",
+            ),
+        ] = 1,
         lang: LangOption = None,
     ) -> None:
         """Run the HTTP API (OpenAPI at /openapi.json) / 运行门控 HTTP 接口"""
@@ -80,4 +97,41 @@ def register(app: typer.Typer) -> None:
             ),
             file=sys.stderr,
         )
-        uvicorn.run(create_app(gate, translog), host=host, port=port, log_level="warning")
+        if workers == 1:
+            app = create_app(gate, translog)
+            settle()
+            uvicorn.run(app, host=host, port=port, log_level="warning")
+            return
+        # Several processes: each builds its own gate from the same settings (the database is migrated and
+        # the log key created above, once). uvicorn's supervisor restarts a worker that dies.
+        translog.private_key()
+        gate.engine.dispose()
+        os.environ[WORKER_SETTINGS] = json.dumps(
+            {"db": db, "pack": pack, "ttl": reservation_ttl, "log_key": str(translog.key_path)}
+        )
+        uvicorn.run(
+            f"{__name__}:worker_app", factory=True, workers=workers, host=host, port=port, log_level="warning"
+        )
+
+
+WORKER_SETTINGS = "FAIRCOLLECT_SERVE_SETTINGS"
+
+
+def worker_app() -> Any:
+    """The app of one `serve --workers N` process, from the settings the parent left in the environment."""
+    from faircollect.api.app import create_app
+
+    s = json.loads(os.environ[WORKER_SETTINGS])
+    gate, translog = build_gate(
+        s["db"], s["pack"], timedelta(seconds=s["ttl"]), Path(s["log_key"]), upgrade=False
+    )
+    app = create_app(gate, translog)
+    settle()
+    return app
+
+
+def settle() -> None:
+    """Exempt what start-up built (the screener's model and lexicons, ~300,000 objects) from the cyclic
+    garbage collector: a full collection over them takes ~90 ms, a pause every request would feel."""
+    gc.collect()
+    gc.freeze()

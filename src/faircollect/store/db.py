@@ -7,6 +7,7 @@ decisions about one debtor with `SELECT … FOR UPDATE` on that debtor's `partie
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
 import threading
@@ -17,12 +18,20 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+try:  # POSIX; elsewhere writers of several processes fall back on SQLite's busy timeout
+    import fcntl
+except ImportError:  # pragma: no cover
+    fcntl = None  # type: ignore[assignment]
+
 from sqlalchemy import Engine, bindparam, create_engine, event, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
+from faircollect.store.fastsql import Prepared
 from faircollect.store.tables import parties
+
+log = logging.getLogger(__name__)
 
 DEFAULT_FILE = "faircollect.db"
 BUSY_TIMEOUT_MS = 30_000
@@ -41,20 +50,28 @@ def resolve_url(db: str | None = None) -> str:
     return url
 
 
-def make_engine(db: str | None = None, pool_size: int = 10, **kwargs: Any) -> Engine:
+def make_engine(
+    db: str | None = None, pool_size: int = 10, background_checkpoint: bool = False, **kwargs: Any
+) -> Engine:
+    """An engine for `db`. `background_checkpoint` (a long-running server on a SQLite file): the WAL is
+    copied into the database by a background thread instead of by whichever commit crosses SQLite's
+    threshold, which otherwise holds the write lock for milliseconds (the gate's p99)."""
     url = make_url(resolve_url(db))
     if url.get_backend_name() == "sqlite":
         engine = create_engine(
             url, pool_size=pool_size, max_overflow=60, pool_timeout=60, connect_args={"timeout": 60}, **kwargs
         )
-        _sqlite_setup(engine)
+        background = background_checkpoint and url.database not in (None, "", ":memory:")
+        _sqlite_setup(engine, AUTOCHECKPOINT_FALLBACK if background else None)
+        if background:
+            _Checkpointer.start_for(engine, str(url.database))
         return engine
     # No pre-ping (a round trip per checkout): a connection lost to a restart fails its request closed,
     # and SQLAlchemy then drops the whole pool, so the next request reconnects.
     return create_engine(url, pool_size=pool_size, max_overflow=30, pool_recycle=1800, **kwargs)
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, autocheckpoint: int | None) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn: Any, _record: ConnectionPoolEntry) -> None:
         # take transaction control from pysqlite so BEGIN is ours
@@ -66,6 +83,8 @@ def _sqlite_setup(engine: Engine) -> None:
         # loss or OS crash (not a process crash) may lose the last commits before the next checkpoint.
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
+        if autocheckpoint is not None:
+            cur.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -90,35 +109,100 @@ def _wal(cur: Any) -> None:
             time.sleep(0.01)
 
 
+# With a background checkpointer, commits still checkpoint if the WAL somehow reaches this many pages
+# (80 MB): a safety net should the thread fall behind, never the normal path.
+AUTOCHECKPOINT_FALLBACK = 20_000
+CHECKPOINT_EVERY_S = 0.5
+
+
+class _Checkpointer:
+    """A daemon thread that checkpoints one SQLite file's WAL every CHECKPOINT_EVERY_S seconds.
+
+    PASSIVE checkpoints never block writers or readers; they copy what they can and fsync the file.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+
+    @classmethod
+    def start_for(cls, engine: Engine, path: str) -> None:
+        checkpointer = cls(path)
+        weakref.finalize(engine, checkpointer.stop.set)
+        checkpointer.thread.start()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            while not self.stop.wait(CHECKPOINT_EVERY_S):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                except sqlite3.Error as e:  # the file gone or replaced: commits fall back on autocheckpoint
+                    log.warning("background checkpoint of %s failed: %s", self.path, e)
+        finally:
+            conn.close()
+
+
 def is_sqlite(engine: Engine | Connection) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-_writers: weakref.WeakKeyDictionary[Engine, threading.Lock] = weakref.WeakKeyDictionary()
+class _Writer:
+    """Queues one engine's SQLite writers: threads of this process on a Python lock, processes (several
+    `serve --workers`) on an flock of a file beside the database. Both wake a waiter the moment the lock
+    is free, where SQLite's own busy handler polls with sleeps of up to 100 ms and wrecks latency."""
+
+    def __init__(self, database: str | None) -> None:
+        self.thread_lock = threading.Lock()
+        self.path = f"{database}-writer.lock" if database and database != ":memory:" else None
+        self.fd: int | None = None
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        with self.thread_lock:
+            if self.path is None or fcntl is None:
+                yield
+                return
+            if self.fd is None:
+                self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self.fd, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self.fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+_writers: weakref.WeakKeyDictionary[Engine, _Writer] = weakref.WeakKeyDictionary()
 _writers_guard = threading.Lock()
 
 
-def _writer_lock(engine: Engine) -> threading.Lock:
+def _writer(engine: Engine) -> _Writer:
     with _writers_guard:
-        lock = _writers.get(engine)
-        if lock is None:
-            lock = _writers[engine] = threading.Lock()
-        return lock
+        writer = _writers.get(engine)
+        if writer is None:
+            writer = _writers[engine] = _Writer(engine.url.database)
+            weakref.finalize(engine, writer.close)
+        return writer
 
 
 @contextmanager
 def write_tx(engine: Engine) -> Iterator[Connection]:
     """A write transaction; on SQLite it holds the database write lock from its first statement.
 
-    SQLite writers of one process queue on a Python lock first: SQLite's own busy handler polls with
-    sleeps of up to 100 ms, which wrecks latency when many threads want the write lock at once.
-    Other processes still wait through the busy timeout.
+    SQLite writers queue first (see `_Writer`), so BEGIN IMMEDIATE almost never meets a busy database;
+    other programs writing the same file still wait through the busy timeout.
     """
     if not is_sqlite(engine):
         with engine.connect() as conn, conn.begin():
             yield conn
         return
-    with _writer_lock(engine), engine.connect() as conn:
+    with _writer(engine).hold(), engine.connect() as conn:
         conn = conn.execution_options(sqlite_begin="IMMEDIATE")
         with conn.begin():
             yield conn
@@ -130,9 +214,9 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-_PARTY_SQLITE = sqlite.insert(parties).on_conflict_do_nothing()
-_PARTY_PG = postgresql.insert(parties).on_conflict_do_nothing().returning(parties.c.id)
-_PARTY_LOCK = select(parties.c.id).where(parties.c.id == bindparam("id")).with_for_update()
+_PARTY_SQLITE = Prepared(sqlite.insert(parties).on_conflict_do_nothing())
+_PARTY_PG = Prepared(postgresql.insert(parties).on_conflict_do_nothing().returning(parties.c.id))
+_PARTY_LOCK = Prepared(select(parties.c.id).where(parties.c.id == bindparam("id")).with_for_update())
 
 
 def lock_party(conn: Connection, party: str, tz: str | None, now: datetime) -> None:
@@ -142,15 +226,12 @@ def lock_party(conn: Connection, party: str, tz: str | None, now: datetime) -> N
     """
     values = {"id": party, "tz": tz, "created_at": now}
     if is_sqlite(conn):
-        conn.execute(_PARTY_SQLITE, values)
+        _PARTY_SQLITE.run(conn, values)
         return
     # Not there yet: a row this transaction inserts stays out of others' reach until it commits (no lock
     # needed); if another transaction inserted it meanwhile (nothing returned), lock theirs.
-    if (
-        conn.execute(_PARTY_LOCK, {"id": party}).first() is None
-        and conn.execute(_PARTY_PG, values).first() is None
-    ):
-        conn.execute(_PARTY_LOCK, {"id": party})
+    if _PARTY_LOCK.first(conn, {"id": party}) is None and _PARTY_PG.first(conn, values) is None:
+        _PARTY_LOCK.run(conn, {"id": party})
 
 
 def utcnow() -> datetime:

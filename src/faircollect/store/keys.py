@@ -15,11 +15,12 @@ from datetime import datetime
 from sqlalchemy import Engine, bindparam, select, update
 
 from faircollect.store.db import read_tx, utcnow, write_tx
+from faircollect.store.fastsql import Prepared
 from faircollect.store.tables import api_keys
 
 ROLES = ("admin", "dialer", "auditor")
 PREFIX = "fc"
-_BY_ID = select(api_keys).where(api_keys.c.id == bindparam("id"))  # built once: every request runs it
+_BY_ID = Prepared(select(api_keys).where(api_keys.c.id == bindparam("id")))  # every request runs it
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +70,7 @@ def authenticate(engine: Engine, token: str) -> ApiKey | None:
         return None
     key_id, secret = parsed
     with read_tx(engine) as conn:
-        row = conn.execute(_BY_ID, {"id": key_id}).first()
+        row = _BY_ID.first(conn, {"id": key_id})
     if row is None or row.revoked_at is not None:
         return None
     if not hmac.compare_digest(row.secret_sha256, _digest(secret)):

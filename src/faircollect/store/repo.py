@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 
 from faircollect.model import CONTACT_FIELDS as RECORD_FIELDS
 from faircollect.model import Contact, Event, PackRef, Record
+from faircollect.store.fastsql import Prepared
 from faircollect.store.tables import accounts, contacts, decisions, events, idempotency, reservations
 from faircollect.store.types import UTCDateTime
 
@@ -36,30 +37,32 @@ def _restore(at: datetime, offset_s: int) -> datetime:
 
 
 # statements built once (the hot path then only looks up their compiled form)
-_INSERT_CONTACTS = contacts.insert()
-_INSERT_EVENTS = events.insert()
-_INSERT_RESERVATIONS = reservations.insert()
-_INSERT_DECISIONS = decisions.insert()
-_INSERT_IDEMPOTENCY = idempotency.insert()
-_ACCOUNT_DEBTOR = select(accounts.c.debtor).where(accounts.c.id == bindparam("account"))
-_CONTACT_BY_ID = select(contacts.c.seq).where(contacts.c.id == bindparam("id"))
-_PLANNED_ID = select(reservations.c.id).where(reservations.c.planned_id == bindparam("id")).limit(1)
-_EVENT_BY_ID = select(events.c.seq).where(events.c.id == bindparam("id"))
-_RESERVATION = select(reservations).where(reservations.c.id == bindparam("id"))
-_CLOSE_RESERVATION = (
+_INSERT_CONTACTS = Prepared(contacts.insert())
+_INSERT_EVENTS = Prepared(events.insert())
+_INSERT_RESERVATIONS = Prepared(reservations.insert())
+_INSERT_DECISIONS = Prepared(decisions.insert())
+_INSERT_IDEMPOTENCY = Prepared(idempotency.insert())
+_ACCOUNT_DEBTOR = Prepared(select(accounts.c.debtor).where(accounts.c.id == bindparam("account")))
+_CONTACT_BY_ID = Prepared(select(contacts.c.seq).where(contacts.c.id == bindparam("id")))
+_PLANNED_ID = Prepared(select(reservations.c.id).where(reservations.c.planned_id == bindparam("id")).limit(1))
+_EVENT_BY_ID = Prepared(select(events.c.seq).where(events.c.id == bindparam("id")))
+_RESERVATION = Prepared(select(reservations).where(reservations.c.id == bindparam("id")))
+_CLOSE_RESERVATION = Prepared(
     update(reservations).where(reservations.c.id == bindparam("rid")).values(contact_id=bindparam("contact"))
 )
-_IDEMPOTENT = select(idempotency).where(
-    idempotency.c.key_id == bindparam("key_id"), idempotency.c.idem_key == bindparam("idem_key")
+_IDEMPOTENT = Prepared(
+    select(idempotency).where(
+        idempotency.c.key_id == bindparam("key_id"), idempotency.c.idem_key == bindparam("idem_key")
+    )
 )
 # RETURNING tells whether this transaction created the row, without reading it again
 _ACCOUNT_INSERT = {
-    "sqlite": sqlite.insert(accounts)
-    .on_conflict_do_nothing(index_elements=["id"])
-    .returning(accounts.c.debtor),
-    "postgresql": postgresql.insert(accounts)
-    .on_conflict_do_nothing(index_elements=["id"])
-    .returning(accounts.c.debtor),
+    "sqlite": Prepared(
+        sqlite.insert(accounts).on_conflict_do_nothing(index_elements=["id"]).returning(accounts.c.debtor)
+    ),
+    "postgresql": Prepared(
+        postgresql.insert(accounts).on_conflict_do_nothing(index_elements=["id"]).returning(accounts.c.debtor)
+    ),
 }
 
 
@@ -79,26 +82,26 @@ def ensure_account(conn: Connection, account: str, debtor: str, now: datetime) -
     owner = account_debtor(conn, account)
     if owner is None:
         values = {"id": account, "debtor": debtor, "created_at": now}
-        created = conn.execute(_ACCOUNT_INSERT[conn.dialect.name], values).first()
+        created = _ACCOUNT_INSERT[conn.dialect.name].first(conn, values)
         owner = created.debtor if created is not None else account_debtor(conn, account)
     if owner != debtor:
         raise AccountConflict(account, owner or "")
 
 
 def account_debtor(conn: Connection, account: str) -> str | None:
-    owner: str | None = conn.execute(_ACCOUNT_DEBTOR, {"account": account}).scalar_one_or_none()
+    owner: str | None = _ACCOUNT_DEBTOR.scalar(conn, {"account": account})
     return owner
 
 
 # --- contacts and events --------------------------------------------------------------------------
 
 
-def contact_from_row(row: Row[Any]) -> Contact:
+def contact_from_row(row: Any) -> Contact:
     values = {name: getattr(row, name) for name in CONTACT_FIELDS}
     return Contact(at=_restore(row.at, row.utc_offset_s), **values)
 
 
-def event_from_row(row: Row[Any]) -> Event:
+def event_from_row(row: Any) -> Event:
     return Event(
         id=row.id,
         at=_restore(row.at, row.utc_offset_s),
@@ -119,11 +122,11 @@ def pending_contact(planned: dict[str, Any]) -> Contact:
 
 
 def contact_exists(conn: Connection, contact_id: str) -> bool:
-    return conn.execute(_CONTACT_BY_ID, {"id": contact_id}).first() is not None
+    return _CONTACT_BY_ID.first(conn, {"id": contact_id}) is not None
 
 
 def event_exists(conn: Connection, event_id: str) -> bool:
-    return conn.execute(_EVENT_BY_ID, {"id": event_id}).first() is not None
+    return _EVENT_BY_ID.first(conn, {"id": event_id}) is not None
 
 
 def insert_contact(
@@ -137,8 +140,8 @@ def insert_contact(
     leaf: int | None = None,
 ) -> None:
     values = {name: getattr(contact, name) for name in CONTACT_FIELDS}
-    conn.execute(
-        _INSERT_CONTACTS,
+    _INSERT_CONTACTS.run(
+        conn,
         dict(
             at=contact.at,
             utc_offset_s=_offset_s(contact.at),
@@ -155,8 +158,8 @@ def insert_contact(
 
 
 def insert_event(conn: Connection, event: Event, now: datetime, key_id: str | None, leaf: int | None) -> None:
-    conn.execute(
-        _INSERT_EVENTS,
+    _INSERT_EVENTS.run(
+        conn,
         dict(
             id=event.id,
             at=event.at,
@@ -193,12 +196,12 @@ class DebtorRecords:
 
 # Built once: the hot path then only looks up their compiled form.
 # only what the engine reads (not the stored findings, whose JSON would be decoded for nothing)
-_HISTORY_CONTACTS = (
+_HISTORY_CONTACTS = Prepared(
     select(contacts.c.at, contacts.c.utc_offset_s, *(contacts.c[name] for name in CONTACT_FIELDS))
     .where(contacts.c.debtor == bindparam("debtor"))
     .order_by(contacts.c.seq)
 )
-_HISTORY_OPEN = (
+_HISTORY_OPEN = Prepared(
     select(reservations.c.id, reservations.c.planned)
     .where(
         reservations.c.debtor == bindparam("debtor"),
@@ -215,7 +218,9 @@ _EVENTS_BY_DEBTOR_ACCOUNT = (
 )
 _EVENTS_BY_ACCOUNT = select(events).where(events.c.account.in_(bindparam("accounts", expanding=True)))
 _EVENTS_BY_PARTY = select(events).where(events.c.party.in_(bindparam("parties", expanding=True)))
-_HISTORY_EVENTS = union(_EVENTS_BY_DEBTOR_ACCOUNT, _EVENTS_BY_ACCOUNT, _EVENTS_BY_PARTY).order_by("seq")
+_HISTORY_EVENTS = Prepared(
+    union(_EVENTS_BY_DEBTOR_ACCOUNT, _EVENTS_BY_ACCOUNT, _EVENTS_BY_PARTY).order_by("seq")
+)
 
 
 def load_history(
@@ -229,12 +234,12 @@ def load_history(
     """The debtor's contacts (all accounts), the events that apply to them (by any of the debtor's
     accounts, or by a person contacted about them), and reservations still open at `now` (no outcome,
     not expired)."""
-    recorded = [contact_from_row(r) for r in conn.execute(_HISTORY_CONTACTS, {"debtor": debtor})]
-    open_rows = conn.execute(_HISTORY_OPEN, {"debtor": debtor, "now": now}).all()
+    recorded = [contact_from_row(r) for r in _HISTORY_CONTACTS.rows(conn, {"debtor": debtor})]
+    open_rows = _HISTORY_OPEN.rows(conn, {"debtor": debtor, "now": now})
     pending = [pending_contact(r.planned) for r in open_rows if r.id != exclude_reservation]
     party_ids = {debtor, *extra_parties, *(c.party for c in recorded), *(c.party for c in pending)}
     params = {"debtor": debtor, "accounts": sorted(set(extra_accounts)), "parties": sorted(party_ids)}
-    found = [event_from_row(r) for r in conn.execute(_HISTORY_EVENTS, params)]
+    found = [event_from_row(r) for r in _HISTORY_EVENTS.rows(conn, params)]
     return DebtorRecords(recorded, found, pending)
 
 
@@ -252,8 +257,8 @@ def insert_reservation(
     expires_at: datetime,
     key_id: str | None,
 ) -> None:
-    conn.execute(
-        _INSERT_RESERVATIONS,
+    _INSERT_RESERVATIONS.run(
+        conn,
         dict(
             id=reservation_id,
             planned_id=planned.id,
@@ -273,17 +278,17 @@ def insert_reservation(
     )
 
 
-def get_reservation(conn: Connection, reservation_id: str) -> Row[Any] | None:
-    return conn.execute(_RESERVATION, {"id": reservation_id}).first()
+def get_reservation(conn: Connection, reservation_id: str) -> Any | None:
+    return _RESERVATION.first(conn, {"id": reservation_id})
 
 
 def planned_id_used(conn: Connection, contact_id: str) -> bool:
     """Whether a reservation (open, closed or expired) already plans a contact under this id."""
-    return conn.execute(_PLANNED_ID, {"id": contact_id}).first() is not None
+    return _PLANNED_ID.first(conn, {"id": contact_id}) is not None
 
 
 def close_reservation(conn: Connection, reservation_id: str, contact_id: str) -> None:
-    conn.execute(_CLOSE_RESERVATION, {"rid": reservation_id, "contact": contact_id})
+    _CLOSE_RESERVATION.run(conn, {"rid": reservation_id, "contact": contact_id})
 
 
 # --- decisions ------------------------------------------------------------------------------------
@@ -303,8 +308,8 @@ def insert_decision(
     reservation_id: str | None,
     leaf: int | None,
 ) -> None:
-    conn.execute(
-        _INSERT_DECISIONS,
+    _INSERT_DECISIONS.run(
+        conn,
         dict(
             id=decision_id,
             decided_at=now,
@@ -363,8 +368,8 @@ def request_digest(route: str, body: Any) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-def get_idempotent(conn: Connection, key_id: str, idem_key: str) -> Row[Any] | None:
-    return conn.execute(_IDEMPOTENT, {"key_id": key_id, "idem_key": idem_key}).first()
+def get_idempotent(conn: Connection, key_id: str, idem_key: str) -> Any | None:
+    return _IDEMPOTENT.first(conn, {"key_id": key_id, "idem_key": idem_key})
 
 
 def put_idempotent(
@@ -376,8 +381,8 @@ def put_idempotent(
     status: int,
     response: dict[str, Any],
 ) -> None:
-    conn.execute(
-        _INSERT_IDEMPOTENCY,
+    _INSERT_IDEMPOTENCY.run(
+        conn,
         dict(
             key_id=key_id,
             idem_key=idem_key,

@@ -23,7 +23,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy import (
     BigInteger,
     Column,
-    CompoundSelect,
     Engine,
     Integer,
     LargeBinary,
@@ -38,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
+from faircollect.store.fastsql import Prepared
 from faircollect.store.meta import metadata
 from faircollect.store.types import UTCDateTime
 from faircollect.translog import merkle
@@ -110,33 +110,36 @@ _HEAD_COLUMNS = (
 )
 # What an append reads before it writes, in one statement: the last leaf index, the account's salt and
 # the latest head (each an index probe).
-_APPEND_STATE = select(
-    _SIZE_QUERY.scalar_subquery().label("last"),
-    select(log_salts.c.salt)
-    .where(log_salts.c.account == bindparam("account"))
-    .scalar_subquery()
-    .label("salt"),
-    *(
-        select(column).order_by(log_heads.c.id.desc()).limit(1).scalar_subquery().label(column.name)
-        for column in _HEAD_COLUMNS
-    ),
+_APPEND_STATE = Prepared(
+    select(
+        _SIZE_QUERY.scalar_subquery().label("last"),
+        select(log_salts.c.salt)
+        .where(log_salts.c.account == bindparam("account"))
+        .scalar_subquery()
+        .label("salt"),
+        *(
+            select(column).order_by(log_heads.c.id.desc()).limit(1).scalar_subquery().label(column.name)
+            for column in _HEAD_COLUMNS
+        ),
+    )
 )
 _LATEST_HEAD = select(log_heads).order_by(log_heads.c.id.desc()).limit(1)
 _LEAF_QUERY = select(log_leaves.c.leaf).where(log_leaves.c.leaf_index == bindparam("index"))
 _SALT_QUERY = select(log_salts.c.salt).where(log_salts.c.account == bindparam("account"))
-_INSERT_LEAF = log_leaves.insert()
-_INSERT_NODES = log_nodes.insert()
-_INSERT_HEAD = log_heads.insert()
+_SALT_PREPARED = Prepared(_SALT_QUERY)
+_INSERT_LEAF = Prepared(log_leaves.insert())
+_INSERT_NODES = Prepared(log_nodes.insert())
+_INSERT_HEAD = Prepared(log_heads.insert())
 _INSERT_SALT = {
     # RETURNING says whether this transaction inserted it (psycopg reports no rowcount for DO NOTHING)
-    "sqlite": sqlite.insert(log_salts).on_conflict_do_nothing().returning(log_salts.c.salt),
-    "postgresql": postgresql.insert(log_salts).on_conflict_do_nothing().returning(log_salts.c.salt),
+    "sqlite": Prepared(sqlite.insert(log_salts).on_conflict_do_nothing().returning(log_salts.c.salt)),
+    "postgresql": Prepared(postgresql.insert(log_salts).on_conflict_do_nothing().returning(log_salts.c.salt)),
 }
-_APPEND_LOCK = select(func.pg_advisory_xact_lock(ADVISORY_LOCK))
+_APPEND_LOCK = Prepared(select(func.pg_advisory_xact_lock(ADVISORY_LOCK)))
 
 
 @lru_cache(maxsize=256)
-def _nodes_query(count: int) -> CompoundSelect[int, int, bytes]:
+def _nodes_query(count: int) -> Prepared:
     """`count` primary-key lookups in one statement (UNION ALL), built once per count and cached.
 
     Both backends answer each arm with an index probe; OR-of-ANDs and row-value IN make SQLite scan.
@@ -147,7 +150,7 @@ def _nodes_query(count: int) -> CompoundSelect[int, int, bytes]:
         )
         for i in range(count)
     ]
-    return union_all(*arms)
+    return Prepared(union_all(*arms))
 
 
 class LogError(ValueError):
@@ -307,7 +310,7 @@ class TransparencyLog:
         """
         self._lock(conn)
         account = account_of(record)
-        state = conn.execute(_APPEND_STATE, {"account": account}).one()
+        state = _APPEND_STATE.rows(conn, {"account": account})[0]
         size = 0 if state.last is None else int(state.last) + 1
         salt = bytes(state.salt) if state.salt is not None else self._salt(conn, account)
         last = None if state.tree_size is None else _head(state)
@@ -317,10 +320,8 @@ class TransparencyLog:
         frontier_ids = merkle.root_plan(size)
         frontier = self._read_nodes(conn, frontier_ids)
         created, new_frontier = merkle.append_leaf(size, frontier, lh)
-        conn.execute(
-            _INSERT_LEAF, {"leaf_index": size, "leaf": data, "leaf_hash": lh, "created_at": self._now()}
-        )
-        conn.execute(_INSERT_NODES, [{"level": lv, "node_index": ix, "hash": h} for (lv, ix), h in created])
+        _INSERT_LEAF.run(conn, {"leaf_index": size, "leaf": data, "leaf_hash": lh, "created_at": self._now()})
+        _INSERT_NODES.run_many(conn, [{"level": lv, "node_index": ix, "hash": h} for (lv, ix), h in created])
         head = None
         if self._due(last, size + 1) or receipt:
             head = self._sign(conn, size + 1, merkle.fold(new_frontier), last)
@@ -641,7 +642,7 @@ class TransparencyLog:
         written before we got it). SQLite write transactions already exclude each other."""
         if conn.dialect.name != "postgresql":
             return False
-        conn.execute(_APPEND_LOCK)
+        _APPEND_LOCK.run(conn)
         return True
 
     def _now(self) -> datetime:
@@ -654,22 +655,22 @@ class TransparencyLog:
         """Sign and keep a head; `last` is the latest head (read under the lock)."""
         timestamp = max(self._now_ms(), last.timestamp if last else 0)  # heads never go back in time
         head = sign_head(self.private_key(), size, root, timestamp)
-        conn.execute(
-            _INSERT_HEAD,
+        _INSERT_HEAD.run(
+            conn,
             {"tree_size": size, "root_hash": root, "timestamp_ms": timestamp, "signature": head.signature},
         )
         return head
 
     def _salt(self, conn: Connection, account: str) -> bytes:
-        found = conn.execute(_SALT_QUERY, {"account": account}).scalar()
+        found = _SALT_PREPARED.scalar(conn, {"account": account})
         if found is not None:
             return bytes(found)
         salt = secrets.token_bytes(32)
         values = {"account": account, "salt": salt, "created_at": self._now()}
-        if conn.execute(_INSERT_SALT[conn.dialect.name], values).first() is not None:
+        if _INSERT_SALT[conn.dialect.name].first(conn, values) is not None:
             return salt
         # a concurrent transaction created it first: use theirs
-        return bytes(conn.execute(_SALT_QUERY, {"account": account}).scalar_one())
+        return bytes(_SALT_PREPARED.scalar(conn, {"account": account}))
 
     def _read_nodes(self, conn: Connection, ids: Sequence[NodeId]) -> list[bytes]:
         if not ids:
@@ -678,7 +679,7 @@ class TransparencyLog:
         params: dict[str, int] = {}
         for i, (level, index) in enumerate(wanted):
             params[f"l{i}"], params[f"i{i}"] = level, index
-        rows = conn.execute(_nodes_query(len(wanted)), params)
+        rows = _nodes_query(len(wanted)).rows(conn, params)
         found = {(int(r.level), int(r.node_index)): bytes(r.hash) for r in rows}
         missing = [n for n in wanted if n not in found]
         if missing:

@@ -1,0 +1,117 @@
+"""Prepared statements give what SQLAlchemy's own execution gives, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, bindparam, event, select, union
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from faircollect.store.db import write_tx
+from faircollect.store.fastsql import Prepared
+from faircollect.store.tables import accounts, parties, reservations
+
+T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
+
+
+def _reservation(i: int, **extra: Any) -> dict[str, Any]:
+    row = {
+        "id": f"r-{i}",
+        "planned_id": f"p-{i}",
+        "debtor": "d-1",
+        "account": "a-1",
+        "party": "d-1",
+        "at": T0 + timedelta(minutes=i),
+        "planned": {"id": f"p-{i}", "note": "电话", "n": i},
+        "pack": "cn",
+        "pack_id": "cn",
+        "pack_sha256": "0" * 64,
+        "decision_id": f"x-{i}",
+        "created_at": T0,
+        "expires_at": T0 + timedelta(minutes=15),
+        "key_id": None,
+    }
+    return {**row, **extra}
+
+
+INSERT = Prepared(reservations.insert())
+BY_ID = Prepared(select(reservations).where(reservations.c.id == bindparam("id")))
+
+
+def _seed(engine: Engine, n: int) -> None:
+    with write_tx(engine) as conn:
+        Prepared(parties.insert()).run(conn, {"id": "d-1", "tz": "Asia/Shanghai", "created_at": T0})
+        Prepared(accounts.insert()).run(conn, {"id": "a-1", "debtor": "d-1", "created_at": T0})
+        INSERT.run_many(conn, [_reservation(i) for i in range(n)])
+
+
+def test_rows_match_sqlalchemys_own_reading(engine: Engine) -> None:
+    _seed(engine, 3)
+    with write_tx(engine) as conn:
+        fast = BY_ID.first(conn, {"id": "r-2"})
+        slow = conn.execute(BY_ID.statement, {"id": "r-2"}).one()
+    assert fast is not None
+    assert tuple(fast) == tuple(slow)
+    assert fast.at == T0 + timedelta(minutes=2) and fast.at.tzinfo is not None  # UTC, aware
+    assert fast.planned == {"id": "p-2", "note": "电话", "n": 2}  # JSON decoded
+    assert fast.contact_id is None
+
+
+def test_expanding_lists_constants_and_scalars(engine: Engine) -> None:
+    _seed(engine, 5)
+    wanted = Prepared(
+        select(reservations.c.id)
+        .where(reservations.c.id.in_(bindparam("ids", expanding=True)))
+        .order_by(reservations.c.id)
+        .limit(2)
+    )
+    both = Prepared(
+        union(
+            select(reservations.c.id).where(reservations.c.id.in_(bindparam("a", expanding=True))),
+            select(reservations.c.id).where(reservations.c.planned_id.in_(bindparam("b", expanding=True))),
+        ).order_by("id")
+    )
+    with write_tx(engine) as conn:
+        assert [r.id for r in wanted.rows(conn, {"ids": ["r-4", "r-1", "r-3"]})] == ["r-1", "r-3"]
+        assert [r.id for r in wanted.rows(conn, {"ids": ["r-0"]})] == ["r-0"]  # another shape, its own plan
+        assert [r.id for r in both.rows(conn, {"a": ["r-1"], "b": ["p-3", "p-4"]})] == ["r-1", "r-3", "r-4"]
+        assert BY_ID.first(conn, {"id": "nope"}) is None
+        assert (
+            Prepared(select(reservations.c.planned_id).where(reservations.c.id == "r-1")).scalar(conn)
+            == "p-1"
+        )
+
+
+def test_errors_are_sqlalchemys_and_the_transaction_keeps_nothing(engine: Engine) -> None:
+    _seed(engine, 1)
+    with pytest.raises(IntegrityError), write_tx(engine) as conn:
+        INSERT.run(conn, _reservation(7))
+        INSERT.run(conn, _reservation(0))  # the id is taken
+    with write_tx(engine) as conn:
+        assert BY_ID.first(conn, {"id": "r-7"}) is None
+
+
+def test_listeners_see_every_statement_and_can_refuse_it(engine: Engine) -> None:
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    def boom(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):  # not BEGIN: the refusal must be ours
+            raise OperationalError(statement, {}, Exception("disk I/O error"))
+
+    _seed(engine, 1)
+    with write_tx(engine) as conn:
+        event.listen(conn, "before_cursor_execute", count)
+        BY_ID.first(conn, {"id": "r-0"})
+        INSERT.run_many(conn, [_reservation(5), _reservation(6)])
+    assert len(seen) == 2 and seen[0].lstrip().upper().startswith("SELECT")
+    event.listen(engine, "before_cursor_execute", boom)
+    try:
+        with pytest.raises(OperationalError), write_tx(engine) as conn:
+            BY_ID.first(conn, {"id": "r-0"})
+    finally:
+        event.remove(engine, "before_cursor_execute", boom)
