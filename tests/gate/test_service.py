@@ -39,6 +39,15 @@ def test_allow_reserves_and_the_fourth_connected_call_is_blocked(gate: Gate) -> 
     assert blocked["pack"]["id"] == "cn" and len(blocked["pack"]["sha256"]) == 64
 
 
+def test_a_plan_dated_in_the_past_is_reserved_for_now_and_counts_today(gate: Gate, engine: Engine) -> None:
+    """A stale `at` cannot slip a reservation onto a past day, where today's tally would not see it."""
+    stale = planned_call(at="2026-01-05T10:00:00+08:00")
+    assert [gate.check(stale).body["verdict"] for _ in range(4)] == ["allow"] * 3 + ["block"]
+    with engine.connect() as conn:
+        stored = conn.execute(select(reservations.c.planned)).scalars().all()
+    assert {p["at"] for p in stored} == {"2026-03-02T10:00:00+08:00"}  # the gate's now, in the plan's offset
+
+
 def test_every_decision_is_stored_blocked_ones_too(gate: Gate, engine: Engine) -> None:
     verdicts = [gate.check(planned_call()).body for _ in range(5)]
     with engine.connect() as conn:

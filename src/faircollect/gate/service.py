@@ -7,6 +7,7 @@ arrives or it expires. The rules themselves live only in the engine (`faircollec
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -88,6 +89,10 @@ class Gate:
         if fields.get("at") is None:
             fields["at"] = now.isoformat()
         planned = validate.planned_contact(fields)
+        if (
+            planned.at < now
+        ):  # it can only happen now: the engine judges it so, the reservation must count it so
+            planned = dataclasses.replace(planned, at=now.astimezone(planned.at.tzinfo))
         given_id = planned.id or None
         reservation_id = "r-" + uuid.uuid4().hex
         planned.id = given_id or reservation_id
