@@ -16,10 +16,15 @@ def test_training_reproduces_the_shipped_model(tmp_path: Path, capsys) -> None: 
     assert main(["--out", str(tmp_path)]) == 0
     assert "trained on" in capsys.readouterr().out
     fresh, shipped = joblib.load(tmp_path / MODEL_FILE), joblib.load(MODEL_DIR / MODEL_FILE)
-    assert np.array_equal(fresh["coef"], shipped["coef"])
+    assert fresh["ngrams"]["vocabulary"] == shipped["ngrams"]["vocabulary"]
+    assert np.array_equal(fresh["ngrams"]["idf"], shipped["ngrams"]["idf"])
+    # lbfgs stops at its tolerance, so the last digits depend on the BLAS build; figures below must not
+    assert np.allclose(fresh["coef"], shipped["coef"], rtol=1e-3, atol=1e-2)
+    assert np.allclose(fresh["intercept"], shipped["intercept"], rtol=1e-3, atol=1e-2)
     assert fresh["thresholds"] == shipped["thresholds"]
     meta = json.loads((tmp_path / META_FILE).read_text("utf-8"))
     shipped_meta = json.loads((MODEL_DIR / META_FILE).read_text("utf-8"))
-    assert {k: v for k, v in meta.items() if k != "trained_at"} == {
-        k: v for k, v in shipped_meta.items() if k != "trained_at"
+    volatile = {"trained_at", "sklearn", "scikit_learn"}
+    assert {k: v for k, v in meta.items() if k not in volatile} == {
+        k: v for k, v in shipped_meta.items() if k not in volatile
     }
