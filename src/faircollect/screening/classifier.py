@@ -11,9 +11,10 @@ cross-validation on the train split (`choose_thresholds`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -38,12 +39,22 @@ def pattern_features(
 ) -> list[float]:
     """Dense features from the matcher: what fired, what context cancelled, which context is in the
     message at all, how much debt talk."""
-    fired = {h.label for h in hits if h.suppressed_by is None}
-    cancelled = {h.label for h in hits if h.suppressed_by is not None} - fired
-    rules = {h.suppressed_by for h in hits if h.suppressed_by is not None}
-    row = [float(label in fired) for label in LABELS] + [float(label in cancelled) for label in LABELS]
-    row += [float(cid in rules) for cid in context_ids] + [float(cid in present) for cid in context_ids]
-    return [*row, min(debt_cues, 3) / 3.0, float(debt_cues == 0)]
+    fired: set[str] = set()
+    cancelled: set[str] = set()
+    rules: set[str] = set()
+    for h in hits:
+        if h.suppressed_by is None:
+            fired.add(h.label)
+        else:
+            cancelled.add(h.label)
+            rules.add(h.suppressed_by)
+    cancelled -= fired
+    row = [1.0 if label in fired else 0.0 for label in LABELS]
+    row += [1.0 if label in cancelled else 0.0 for label in LABELS]
+    row += [1.0 if cid in rules else 0.0 for cid in context_ids]
+    row += [1.0 if cid in present else 0.0 for cid in context_ids]
+    row += [min(debt_cues, 3) / 3.0, 1.0 if debt_cues == 0 else 0.0]
+    return row
 
 
 @dataclass
@@ -104,9 +115,13 @@ class LinearModel:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def scores(self, texts: Sequence[str], dense: Sequence[Sequence[float]]) -> FloatArray:
-        """Probabilities, shape (len(texts), len(HEADS))."""
-        x = design(self.vectorizer, texts, dense)
-        z = np.asarray(x @ self.coef) + self.intercept
+        """Probabilities, shape (len(texts), len(HEADS)): the product of `design` with the weights, taken
+        block by block (n-grams, then pattern features) rather than on the stacked matrix, which is slower
+        to build. Only the order of the additions differs (scores agree to about 1e-15)."""
+        ngrams = self.vectorizer.transform(texts)
+        width = ngrams.shape[1]
+        extra = np.asarray(dense, dtype=np.float64).reshape(len(texts), -1) * PATTERN_SCALE
+        z: FloatArray = np.asarray(ngrams @ self.coef[:width]) + extra @ self.coef[width:] + self.intercept
         return 1.0 / (1.0 + np.exp(-z))
 
 
@@ -224,14 +239,15 @@ def decide(
     return np.asarray(out | trusted_labels, dtype=bool)
 
 
+@lru_cache(maxsize=65536)  # a few thousand distinct rules and words; called for every hit
 def rule_key(rule: str, label: str) -> str:
     """Rules are judged one by one, except lexicon words and pinyin matches, judged per label."""
     return f"{rule.split(':', 1)[0]}:{label}" if rule.startswith(("term:", "pinyin:")) else rule
 
 
-def trusted_mask(hits: Sequence[Hit], trusted: Sequence[str]) -> list[bool]:
+def trusted_mask(hits: Sequence[Hit], trusted: Collection[str]) -> list[bool]:
     """Per label: did a trusted rule fire (unsuppressed)?"""
-    keys = set(trusted)
+    keys = trusted if isinstance(trusted, AbstractSet) else set(trusted)
     fired = {h.label for h in hits if h.suppressed_by is None and rule_key(h.rule, h.label) in keys}
     return [label in fired for label in LABELS]
 

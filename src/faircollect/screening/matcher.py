@@ -1,7 +1,8 @@
 """Lexicon and pattern matching on normalised text, with context rules that keep lawful text from firing.
 
 Literal words go through one Aho-Corasick automaton (ahocorasick-rs). Each regex rule is compiled on its own
-and runs only when one of its literal anchors (anchors.py) occurs in the text, found by a second automaton.
+and runs only when its literal anchors (anchors.py) occur in the text, found by a second automaton that
+also tells which context rules and debt patterns can match.
 Mixed-script disguises (sha逼) are matched by toneless pinyin. A hit is kept unless a context rule of
 lexicons/context.yaml applies to it: negation just before it, an anti-fraud notice, a rumour being corrected,
 a lawful consequence stated plainly, a news report. Suppressed hits are still reported (the classifier
@@ -10,6 +11,8 @@ uses them).
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -20,8 +23,9 @@ import regex
 from pypinyin import Style, lazy_pinyin
 
 from faircollect.screening import lexicons
-from faircollect.screening.anchors import anchors
-from faircollect.screening.normalize import Normalized
+from faircollect.screening.anchors import Prefilter
+from faircollect.screening.context import ContextRule, ContextRules, TextContext
+from faircollect.screening.normalize import MAYBE_HAN, Normalized
 
 # hyperscan (x86-64 only) is the planned fast engine for the regex rules; nothing uses it yet, and the
 # import is guarded so that its absence (the usual case) changes nothing.
@@ -32,11 +36,12 @@ try:
 except ImportError:  # pragma: no cover - depends on the machine
     HAVE_HYPERSCAN = False
 
-_SENTENCE_END = regex.compile(r"[。！？!?；;\n]|\.(?=\s|$)")
-_CLAUSE_END = regex.compile(r"[。！？!?；;\n，,、:：]|\.(?=\s|$)")
 _WORD = regex.compile(r"[a-z0-9]")
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # what _WORD matches, as a set
 _HAN = regex.compile(r"\p{Han}")
 _MIXED = regex.compile(r"\p{Han}[a-z]|[a-z]\p{Han}")  # a Latin letter touching a Chinese character
+# The same test with the standard library's faster `re`, loosened to a class holding every Han character.
+_MAY_MIX = re.compile(f"{MAYBE_HAN}[a-z]|[a-z]{MAYBE_HAN}")
 # Short pinyin keys would match ordinary words; only these insults are looked up by sound.
 _PINYIN_MIN_LEN = 5
 
@@ -58,14 +63,6 @@ def _expand(pattern: str, macros: dict[str, str]) -> str:
     return pattern
 
 
-@dataclass(frozen=True, slots=True)
-class _ContextRule:
-    id: str
-    scope: str
-    labels: frozenset[str]
-    pattern: regex.Pattern[str]
-
-
 class Matcher:
     """Finds label hits and debt cues in a normalised text. Build once; `hits` is pure."""
 
@@ -80,29 +77,21 @@ class Matcher:
     ) -> None:
         self._terms = [t for t in terms if t[2] in ("zh", "en")]
         self._ac = ahocorasick_rs.AhoCorasick([t[0] for t in self._terms])
-        # One compiled regex per rule, run only when one of its literal anchors occurs (anchors.py).
-        self._rules: list[tuple[str, str, regex.Pattern[str]]] = []
-        self._always: list[int] = []
-        anchor_rules: dict[str, list[int]] = {}
-        for rule in patterns:
-            source = _expand(rule["pattern"], macros)
-            index = len(self._rules)
-            self._rules.append((str(rule["label"]), str(rule["id"]), regex.compile(source)))
-            found = anchors(source) if prefilter else None
-            if found is None:
-                self._always.append(index)
-            else:
-                for anchor in found:
-                    anchor_rules.setdefault(anchor, []).append(index)
-        self._anchor_list = list(anchor_rules)
-        self._anchor_rules = [anchor_rules[a] for a in self._anchor_list]
-        self._anchor_ac = ahocorasick_rs.AhoCorasick(self._anchor_list) if self._anchor_list else None
-        self._context = [
-            _ContextRule(
-                c["id"], c["scope"], frozenset(c["labels"]), regex.compile(_expand(c["pattern"], macros))
-            )
-            for c in context
+        # Per term: its label, its rule name, whether it must stand as a whole word (English).
+        self._term_hits = [(label, f"term:{term}", lang == "en") for term, label, lang in self._terms]
+        # One compiled regex per rule, run only when its literal anchors occur (anchors.py).
+        sources = [_expand(rule["pattern"], macros) for rule in patterns]
+        self._rules = [
+            (str(rule["label"]), str(rule["id"]), regex.compile(source))
+            for rule, source in zip(patterns, sources, strict=True)
         ]
+        context_sources = [_expand(c["pattern"], macros) for c in context]
+        self._context = ContextRules(
+            [
+                ContextRule(c["id"], c["scope"], frozenset(c["labels"]), regex.compile(source))
+                for c, source in zip(context, context_sources, strict=True)
+            ]
+        )
         self._pinyin_terms = [
             (key, term)
             for term, label, lang in self._terms
@@ -115,20 +104,34 @@ class Matcher:
         )
         words = [w.lower() for lang in ("zh", "en") for w in debt["words"][lang]]
         self._debt_words = ahocorasick_rs.AhoCorasick(words)
-        self._debt_word_list = words
-        self._debt_patterns = [regex.compile(_expand(p, macros)) for p in debt["patterns"]]
+        self._debt_word_ascii = [w.isascii() for w in words]  # English: whole words only
+        debt_sources = [_expand(p, macros) for p in debt["patterns"]]
+        self._debt_patterns = [regex.compile(p) for p in debt_sources]
+        # One prefilter (one scan of the text) for every regex: rules, context rules, debt patterns.
+        self._filter = Prefilter([*sources, *context_sources, *debt_sources], prefilter)
+        self._bounds = (len(sources), len(sources) + len(context_sources))
+
+    def _candidates(self, text: str) -> tuple[list[int], list[int], list[int]]:
+        """The rules, context rules and debt patterns that may match `text` (each numbered from 0)."""
+        found = self._filter.candidates(text)
+        rules, context = self._bounds
+        i, j = bisect_left(found, rules), bisect_left(found, context)
+        return found[:i], [k - rules for k in found[i:j]], [k - context for k in found[j:]]
 
     # -- label hits ---------------------------------------------------------------------------------
 
     def raw_hits(self, text: str) -> list[Hit]:
         """Every term and pattern hit, before context rules."""
+        return self._raw_hits(text, self._candidates(text)[0])
+
+    def _raw_hits(self, text: str, rules: Sequence[int]) -> list[Hit]:
         hits: list[Hit] = []
         for index, start, end in self._ac.find_matches_as_indexes(text, overlapping=True):
-            term, label, lang = self._terms[index]
-            if lang == "en" and not _word_bounded(text, start, end):
+            label, rule, whole_word = self._term_hits[index]
+            if whole_word and not _word_bounded(text, start, end):
                 continue
-            hits.append(Hit(label, start, end, f"term:{term}"))
-        for index in self._active_rules(text):
+            hits.append(Hit(label, start, end, rule))
+        for index in rules:
             label, rule_id, pattern = self._rules[index]
             for m in pattern.finditer(text):
                 if m.end() > m.start():
@@ -136,16 +139,9 @@ class Matcher:
         hits.extend(self._pinyin_hits(text))
         return hits
 
-    def _active_rules(self, text: str) -> list[int]:
-        active = set(self._always)
-        if self._anchor_ac is not None:
-            for index, _start, _end in self._anchor_ac.find_matches_as_indexes(text, overlapping=True):
-                active.update(self._anchor_rules[index])
-        return sorted(active)
-
     def _pinyin_hits(self, text: str) -> list[Hit]:
         """Mixed-script disguises (sha逼, 老lai, ren渣): match insults by toneless pinyin."""
-        if self._pinyin_ac is None or not _MIXED.search(text):
+        if self._pinyin_ac is None or not _MAY_MIX.search(text) or not _MIXED.search(text):
             return []
         stream, units = _pinyin_stream(text)
         out: list[Hit] = []
@@ -170,74 +166,55 @@ class Matcher:
 
     def hits(self, text: str) -> list[Hit]:
         """All hits, each marked with the context rule that suppresses it (if any)."""
-        raw = self.raw_hits(text)
-        if not raw:
-            return raw
-        message_rules = {c.id for c in self._context if c.scope == "message" and c.pattern.search(text)}
-        return [self._judge(text, hit, message_rules) for hit in raw]
+        return self.scan(text)[0]
 
-    def _judge(self, text: str, hit: Hit, message_rules: set[str]) -> Hit:
-        for rule in self._context:
-            if hit.label not in rule.labels:
-                continue
-            if rule.scope == "message":
-                fired = rule.id in message_rules
-            elif rule.scope == "before":
-                fired = (
-                    rule.pattern.search(text[_clause_start(text, hit.start, _CLAUSE_END) : hit.start])
-                    is not None
-                )
-            else:
-                lo = _clause_start(text, hit.start, _SENTENCE_END)
-                hi = _clause_end(text, hit.end, _SENTENCE_END)
-                fired = rule.pattern.search(text[lo:hi]) is not None
-            if fired:
-                return Hit(hit.label, hit.start, hit.end, hit.rule, rule.id)
-        return hit
+    def scan(self, text: str) -> tuple[list[Hit], int, frozenset[str]]:
+        """`hits`, `debt_cues` and `present_context` at once (one prefilter scan for the three)."""
+        rules, context_rules, debt = self._candidates(text)
+        context = self._context.scan(text, context_rules)
+        hits = self._judged(self._raw_hits(text, rules), context)
+        return hits, self._debt_cues(text, debt), context.present
+
+    @staticmethod
+    def _judged(raw: list[Hit], context: TextContext) -> list[Hit]:
+        out = []
+        for hit in raw:
+            rule = context.suppressor(hit.label, hit.start, hit.end)
+            out.append(hit if rule is None else Hit(hit.label, hit.start, hit.end, hit.rule, rule))
+        return out
 
     # -- debt ---------------------------------------------------------------------------------------
 
     def debt_cues(self, text: str) -> int:
         """How many debt words and amount patterns the text holds."""
+        return self._debt_cues(text, self._candidates(text)[2])
+
+    def _debt_cues(self, text: str, candidates: Sequence[int]) -> int:
         count = 0
         for index, start, end in self._debt_words.find_matches_as_indexes(text):
-            word = self._debt_word_list[index]
-            if word.isascii() and not _word_bounded(text, start, end):
+            if self._debt_word_ascii[index] and not _word_bounded(text, start, end):
                 continue
             count += 1
-        return count + sum(1 for p in self._debt_patterns if p.search(text))
+        patterns = self._debt_patterns
+        return count + sum(1 for i in candidates if patterns[i].search(text))
 
     def context_rule_ids(self) -> list[str]:
-        return [c.id for c in self._context]
+        return [c.id for c in self._context.rules]
 
     def present_context(self, text: str) -> frozenset[str]:
         """Context rules (message and clause scope) whose pattern occurs anywhere in the text."""
-        return frozenset(c.id for c in self._context if c.scope != "before" and c.pattern.search(text))
+        return self._context.scan(text, self._candidates(text)[1]).present
 
     def message_rule_labels(self, rule_ids: Iterable[str]) -> frozenset[str]:
         """Labels covered by the message-scope rules among `rule_ids` (a notice about scams, a news report)."""
-        wanted = set(rule_ids)
-        return frozenset(
-            label for c in self._context if c.scope == "message" and c.id in wanted for label in c.labels
-        )
+        labels = self._context.message_labels
+        return frozenset(label for rule_id in rule_ids if rule_id in labels for label in labels[rule_id])
 
 
 def _word_bounded(text: str, start: int, end: int) -> bool:
-    before = start == 0 or not _WORD.match(text[start - 1])
-    after = end >= len(text) or not _WORD.match(text[end])
-    return before and after
-
-
-def _clause_start(text: str, pos: int, delims: regex.Pattern[str]) -> int:
-    start = 0
-    for m in delims.finditer(text, 0, pos):
-        start = m.end()
-    return start
-
-
-def _clause_end(text: str, pos: int, delims: regex.Pattern[str]) -> int:
-    m = delims.search(text, pos)
-    return m.start() if m else len(text)
+    return (start == 0 or text[start - 1] not in _WORD_CHARS) and (
+        end >= len(text) or text[end] not in _WORD_CHARS
+    )
 
 
 @lru_cache(maxsize=8192)
@@ -249,22 +226,21 @@ def _pinyin_key(term: str) -> str:
     return "".join(_syllable(ch) if _HAN.match(ch) else ch for ch in term.lower())
 
 
+@lru_cache(maxsize=16384)
+def _stream_piece(ch: str) -> tuple[str, bool]:
+    """What a character puts in the pinyin stream, and whether that stands for the character."""
+    if _HAN.match(ch):
+        return _syllable(ch), True
+    if "a" <= ch <= "z":
+        return ch, True
+    return "|", False
+
+
 def _pinyin_stream(text: str) -> tuple[str, list[int | None]]:
     """Han characters become their pinyin, Latin letters stay; units[i] is the text index of stream[i]."""
-    parts: list[str] = []
-    units: list[int | None] = []
-    for i, ch in enumerate(text):
-        if _HAN.match(ch):
-            syl = _syllable(ch)
-            parts.append(syl)
-            units.extend([i] * len(syl))
-        elif "a" <= ch <= "z":
-            parts.append(ch)
-            units.append(i)
-        else:
-            parts.append("|")
-            units.append(None)
-    return "".join(parts), units
+    pieces = list(map(_stream_piece, text))
+    units = [i if stands else None for i, (piece, stands) in enumerate(pieces) for _ in piece]
+    return "".join(piece for piece, _ in pieces), units
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,10 @@
 Training fits scikit-learn's TfidfVectorizer (analyzer="char", sublinear tf, l2 norm); the shipped model
 keeps only its vocabulary and idf, so loading it does not depend on the scikit-learn version, and this
 transform (same n-grams, same weights; a test compares the two) is faster than scikit-learn's analyser.
+
+Counting is vectorised over the batch: every n-gram becomes one integer (its characters' codes as digits),
+looked up in the sorted integers of the vocabulary. A plain dict lookup per n-gram is kept for
+vocabularies whose integers would not fit in 64 bits.
 """
 
 from __future__ import annotations
@@ -11,12 +15,157 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
 _WHITE_SPACES = re.compile(r"\s\s+")  # what scikit-learn's char analyser collapses
+
+IntArray = npt.NDArray[np.int64]
+Counts = tuple[IntArray, IntArray, IntArray]  # CSR indptr, column indices (sorted in a row), counts
+
+
+class _KeyTable:
+    """Non-negative integer keys to columns: open addressing (multiplicative hash, linear probing) in a
+    table at most 1/8 full, so a vectorised lookup settles nearly every key at its first slot."""
+
+    _SPREAD = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing
+
+    def __init__(self, columns: dict[int, int]) -> None:
+        self._bits = max(4, (8 * len(columns)).bit_length())
+        self._mask = (1 << self._bits) - 1
+        keys = [-1] * (1 << self._bits)
+        values = [-1] * (1 << self._bits)
+        slots = self._slots(np.fromiter(columns, dtype=np.int64, count=len(columns))).tolist()
+        for (key, column), slot in zip(columns.items(), slots, strict=True):
+            while keys[slot] != -1:
+                slot = (slot + 1) & self._mask
+            keys[slot], values[slot] = key, column
+        self._keys = np.array(keys, dtype=np.int64)
+        self._columns = np.array(values, dtype=np.int64)
+
+    def _slots(self, keys: IntArray) -> IntArray:
+        spread = keys.astype(np.uint64) * self._SPREAD  # wraps around: the point of the hash
+        return (spread >> np.uint64(64 - self._bits)).astype(np.int64)
+
+    def get(self, keys: IntArray) -> IntArray:
+        """The column of each key, -1 for a key not in the table."""
+        slot = self._slots(keys)
+        seen = self._keys[slot]
+        out = np.where(seen == keys, self._columns[slot], -1)
+        todo = np.flatnonzero((seen != keys) & (seen != -1))  # collided: probe on
+        slot = slot[todo]
+        while len(todo):
+            slot = (slot + 1) & self._mask
+            seen = self._keys[slot]
+            hit = seen == keys[todo]
+            out[todo[hit]] = self._columns[slot[hit]]
+            more = ~hit & (seen != -1)
+            todo, slot = todo[more], slot[more]
+        return out
+
+
+@dataclass(frozen=True)
+class _GramKeys:
+    """The vocabulary as sorted integers: an n-gram's key has its characters' codes (1 .. base-1) as
+    base-`base` digits, so keys of different lengths differ too. Code 0 marks a character outside the
+    vocabulary, or the gap between two texts: an n-gram holding one cannot be in the vocabulary.
+    Single characters are looked up directly by code, longer n-grams in a hash table."""
+
+    alphabet: npt.NDArray[np.uint32]  # sorted code points; code = index + 1
+    base: int
+    unigrams: IntArray  # column of each code, -1 when that character alone is not in the vocabulary
+    longer: _KeyTable  # key of each longer n-gram -> column
+
+    @classmethod
+    def build(cls, vocabulary: dict[str, int], max_n: int) -> _GramKeys | None:
+        alphabet = sorted(set("".join(vocabulary)))
+        base = len(alphabet) + 1
+        if base**max_n >= 2**63:
+            return None
+        code = {ch: i + 1 for i, ch in enumerate(alphabet)}
+        unigrams = np.full(base, -1, dtype=np.int64)
+        longer: dict[int, int] = {}
+        for gram, column in vocabulary.items():
+            if len(gram) == 1:
+                unigrams[code[gram]] = column
+            else:
+                longer[sum(code[ch] * base**k for k, ch in enumerate(gram))] = column
+        points = np.array([ord(ch) for ch in alphabet], dtype=np.uint32)
+        return cls(points, base, unigrams, _KeyTable(longer))
+
+    def _codes(self, points: npt.NDArray[np.uint32]) -> IntArray:
+        at = np.minimum(np.searchsorted(self.alphabet, points), len(self.alphabet) - 1)
+        return np.where(self.alphabet[at] == points, at + 1, 0).astype(np.int64)
+
+    def count(self, texts: Sequence[str], min_n: int, max_n: int, width: int) -> Counts:
+        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+        # One array for the batch, the texts separated by a position whose code is 0.
+        points = np.frombuffer("\0".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        code = self._codes(points)
+        code[np.cumsum(lengths)[:-1] - 1] = 0
+        rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[: len(code)]
+        found_cols, found_rows = [], []
+        if min_n <= 1:
+            col = self.unigrams[code]
+            found_cols.append(col[col >= 0])
+            found_rows.append(rows[col >= 0])
+        keys, key_rows = [], []
+        key, ok = code, code > 0
+        for n in range(2, max_n + 1):
+            key = key[:-1] + code[n - 1 :] * self.base ** (n - 1)
+            ok = ok[:-1] & (code[n - 1 :] > 0)
+            if n >= min_n:
+                keys.append(key[ok])
+                key_rows.append(rows[: len(ok)][ok])
+        if keys:
+            col = self.longer.get(np.concatenate(keys))
+            found_cols.append(col[col >= 0])
+            found_rows.append(np.concatenate(key_rows)[col >= 0])
+        return _tally(np.concatenate(found_rows), np.concatenate(found_cols), len(texts), width)
+
+
+def _tally(rows: IntArray, cols: IntArray, n_rows: int, width: int) -> Counts:
+    """CSR counts of the (row, column) pairs."""
+    kind = np.int32 if n_rows * width < 2**31 else np.int64  # a narrower sort is faster
+    cells = np.sort((rows * width + cols).astype(kind))
+    first = np.flatnonzero(np.diff(cells, prepend=-1))
+    counts = np.diff(first, append=len(cells))
+    cells = cells[first]
+    indptr = np.searchsorted(cells // width, np.arange(n_rows + 1))
+    return indptr.astype(np.int64), (cells % width).astype(np.int64), counts.astype(np.int64)
+
+
+def _l2_rows(data: npt.NDArray[np.float64], indptr: IntArray) -> npt.NDArray[np.float64]:
+    """Each CSR row divided by its L2 norm, the squares summed as scipy's row sum does (np.add.reduceat
+    over the non-empty rows)."""
+    squares = np.zeros(len(indptr) - 1)
+    filled = np.flatnonzero(np.diff(indptr))
+    if len(filled):
+        squares[filled] = np.add.reduceat(data * data, indptr[filled])
+    norms = np.sqrt(squares)
+    norms[norms == 0] = 1.0
+    return data * np.repeat(1.0 / norms, np.diff(indptr))
+
+
+def _count_by_dict(vocabulary: dict[str, int], texts: Sequence[str], min_n: int, max_n: int) -> Counts:
+    """The reference count: every n-gram looked up in the vocabulary."""
+    get = vocabulary.get
+    indptr = [0]
+    indices: list[int] = []
+    counts: list[int] = []
+    for text in texts:
+        length = len(text)
+        grams = [text[i : i + n] for n in range(min_n, min(max_n, length) + 1) for i in range(length - n + 1)]
+        found = Counter(j for j in map(get, grams) if j is not None)
+        for j in sorted(found):
+            indices.append(j)
+            counts.append(found[j])
+        indptr.append(len(indices))
+    as_array = np.asarray
+    return as_array(indptr, np.int64), as_array(indices, np.int64), as_array(counts, np.int64)
 
 
 @dataclass
@@ -33,30 +182,22 @@ class CharNgrams:
         idf = np.asarray(vectorizer.idf_, dtype=np.float64)  # type: ignore[attr-defined]
         return cls(vocab, idf, int(low), int(high))
 
+    @cached_property
+    def _gram_keys(self) -> _GramKeys | None:
+        return _GramKeys.build(self.vocabulary, self.max_n)
+
+    def counts(self, texts: Sequence[str], exact_by_dict: bool = False) -> Counts:
+        """In-vocabulary n-gram counts of each text, after scikit-learn's lower-casing and blank collapsing."""
+        prepared = [_WHITE_SPACES.sub(" ", text.lower()) for text in texts]
+        keys = None if exact_by_dict else self._gram_keys
+        if keys is None:
+            return _count_by_dict(self.vocabulary, prepared, self.min_n, self.max_n)
+        return keys.count(prepared, self.min_n, self.max_n, len(self.idf))
+
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
-        get = self.vocabulary.get
-        indptr = [0]
-        indices: list[int] = []
-        counts: list[int] = []
-        for text in texts:
-            text = _WHITE_SPACES.sub(" ", text.lower())
-            length = len(text)
-            grams = [
-                text[i : i + n]
-                for n in range(self.min_n, min(self.max_n, length) + 1)
-                for i in range(length - n + 1)
-            ]
-            found = Counter(j for j in map(get, grams) if j is not None)
-            for j in sorted(found):
-                indices.append(j)
-                counts.append(found[j])
-            indptr.append(len(indices))
-        cols = np.asarray(indices, dtype=np.int64)
-        data = (np.log(np.asarray(counts, dtype=np.float64)) + 1.0) * self.idf[cols]
-        matrix = sparse.csr_matrix((data, cols, np.asarray(indptr)), shape=(len(texts), len(self.idf)))
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sparse.csr_matrix(sparse.diags(1.0 / norms) @ matrix)
+        indptr, cols, counts = self.counts(texts)
+        data = (np.log(counts.astype(np.float64)) + 1.0) * self.idf[cols]
+        return sparse.csr_matrix((_l2_rows(data, indptr), cols, indptr), shape=(len(texts), len(self.idf)))
 
     def to_dict(self) -> dict[str, object]:
         return {"vocabulary": self.vocabulary, "idf": self.idf, "min_n": self.min_n, "max_n": self.max_n}

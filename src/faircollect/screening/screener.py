@@ -22,6 +22,8 @@ import regex
 from faircollect.policy.screener import LABELS, ScreenResult, Span
 from faircollect.screening.classifier import (
     HEADS,
+    BoolArray,
+    FloatArray,
     LinearModel,
     Thresholds,
     decide,
@@ -31,7 +33,7 @@ from faircollect.screening.classifier import (
 )
 from faircollect.screening.matcher import Hit, Matcher, default_matcher, spans_for
 from faircollect.screening.ngrams import CharNgrams
-from faircollect.screening.normalize import Normalized, normalize
+from faircollect.screening.normalize import Normalized, normalize, normalize_many
 
 MODEL_FILE = "screening.joblib"
 META_FILE = "screening.json"
@@ -39,6 +41,8 @@ META_FILE = "screening.json"
 WINDOW = 2000
 OVERLAP = 100
 MAX_CLAUSES = 40
+_VIOLATION = HEADS.index("violation")
+_DEBT = HEADS.index("debt_related")
 _CLAUSE = regex.compile(r"[^。！？!?；;\n]+[。！？!?；;\n]*")
 
 
@@ -53,10 +57,39 @@ class Analysis:
 
 
 def analyse(matcher: Matcher, text: str) -> Analysis:
-    norm = normalize(text)
-    return Analysis(
-        norm, tuple(matcher.hits(norm.text)), matcher.debt_cues(norm.text), matcher.present_context(norm.text)
-    )
+    return _analysis(matcher, normalize(text))
+
+
+def analyse_many(matcher: Matcher, texts: Sequence[str]) -> list[Analysis]:
+    return [_analysis(matcher, norm) for norm in normalize_many(texts)]
+
+
+def _analysis(matcher: Matcher, norm: Normalized) -> Analysis:
+    hits, debt_cues, context = matcher.scan(norm.text)
+    return Analysis(norm, tuple(hits), debt_cues, context)
+
+
+def _rounded(values: FloatArray, digits: int = 4) -> list[list[float]]:
+    """round(v, digits) for every value, vectorised. v * 10**digits is within an ulp of the exact product,
+    so its nearest integer is the exact product's unless that product lies within 1e-6 of a half (those
+    few go through round()); k / 10**digits is then the double nearest to the decimal, as round() gives."""
+    scale = 10.0**digits
+    scaled = values * scale
+    rows: list[list[float]] = (np.rint(scaled) / scale).tolist()
+    for i, j in zip(*np.nonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6), strict=True):
+        rows[i][j] = round(float(values[i, j]), digits)
+    return rows
+
+
+def _matrix(rows: list[list[bool]]) -> BoolArray:
+    """Per message and label."""
+    return np.array(rows, dtype=bool).reshape(len(rows), len(LABELS))
+
+
+def _fired(hits: Sequence[Hit]) -> list[bool]:
+    """Per label: an unsuppressed hit."""
+    fired = {h.label for h in hits if h.suppressed_by is None}
+    return [label in fired for label in LABELS]
 
 
 def _sorted(spans: Sequence[Span]) -> tuple[Span, ...]:
@@ -101,37 +134,48 @@ class DefaultScreener:
                 results[i] = self._screen_long(text)
         return [results[i] for i in range(len(texts))]
 
-    def _scores(self, analyses: Sequence[Analysis]) -> np.ndarray[Any, np.dtype[np.float64]]:
+    def _scores(self, analyses: Sequence[Analysis]) -> FloatArray:
         dense = [pattern_features(a.hits, a.debt_cues, self.model.context_ids, a.context) for a in analyses]
         return self.model.scores([a.norm.text for a in analyses], dense)
 
     def _screen_short(self, texts: Sequence[str]) -> list[ScreenResult]:
-        analyses = [analyse(self.matcher, t) for t in texts]
-        scores = self._scores(analyses)
-        results = [self._result(a, row) for a, row in zip(analyses, scores, strict=True)]
-        return self._add_clause_spans(texts, results)
+        analyses = analyse_many(self.matcher, texts)
+        return self._add_clause_spans(texts, self._results(analyses, self._scores(analyses)))
 
-    def _result(self, a: Analysis, row: np.ndarray[Any, np.dtype[np.float64]]) -> ScreenResult:
+    def _results(self, analyses: Sequence[Analysis], scores: FloatArray) -> list[ScreenResult]:
+        """The decision for the whole batch at once (classifier.decide treats each row on its own)."""
         th = self.model.thresholds
-        by_head = {head: float(row[j]) for j, head in enumerate(HEADS)}
-        fired = np.array(
-            [[any(h.suppressed_by is None and h.label == label for h in a.hits) for label in LABELS]]
+        keys = frozenset(th.trusted)
+        none = [False] * len(LABELS)
+        fired = _matrix([_fired(a.hits) if a.hits else none for a in analyses])
+        trusted = _matrix([trusted_mask(a.hits, keys) if a.hits else none for a in analyses])
+        covered = np.array(
+            [bool(a.context and self.matcher.message_rule_labels(a.context)) for a in analyses], dtype=bool
         )
-        covered = np.array([bool(self.matcher.message_rule_labels(a.context))])
-        trusted = np.array([trusted_mask(a.hits, th.trusted)], dtype=bool)
-        mask = decide(row[None, :], fired, covered, trusted, th)[0]
+        masks = decide(scores, fired, covered, trusted, th).tolist()
+        shown = _rounded(scores[:, : len(LABELS)])  # HEADS start with LABELS
+        return [
+            self._result(a, r, m, dict(zip(LABELS, s, strict=True)))
+            for a, r, m, s in zip(analyses, scores.tolist(), masks, shown, strict=True)
+        ]
+
+    def _result(
+        self, a: Analysis, row: list[float], mask: list[bool], shown: dict[str, float]
+    ) -> ScreenResult:
+        th = self.model.thresholds
         labels = tuple(label for label, on in zip(LABELS, mask, strict=True) if on)
         evidence = bool(a.hits) or a.debt_cues > 0
         verdict: Literal["allow", "block", "review"] = (
-            "block" if labels else "review" if in_review_band(by_head["violation"], evidence, th) else "allow"
+            "block" if labels else "review" if in_review_band(row[_VIOLATION], evidence, th) else "allow"
         )
-        spans = [Span(s, e, label, a.norm.original[s:e]) for s, e, label in spans_for(a.norm, a.hits, labels)]
+        original = a.norm.original
+        spans = tuple(Span(s, e, label, original[s:e]) for s, e, label in spans_for(a.norm, a.hits, labels))
         return ScreenResult(
             labels=labels,
             verdict=verdict,
-            debt_related=by_head["debt_related"] >= th.debt,
-            scores={label: round(by_head[label], 4) for label in LABELS},
-            spans=_sorted(spans),
+            debt_related=row[_DEBT] >= th.debt,
+            scores=shown,
+            spans=spans,  # spans_for sorts them
         )
 
     def _add_clause_spans(self, originals: Sequence[str], results: list[ScreenResult]) -> list[ScreenResult]:
@@ -140,7 +184,10 @@ class DefaultScreener:
         jobs: list[tuple[int, list[str], list[tuple[int, int]]]] = []
         texts: list[str] = []
         for i, res in enumerate(results):
-            missing = [label for label in res.labels if not any(s.label == label for s in res.spans)]
+            if not res.labels:
+                continue
+            spanned = {s.label for s in res.spans}
+            missing = [label for label in res.labels if label not in spanned]
             if missing:
                 clauses = _clauses(originals[i])
                 if clauses:
@@ -148,7 +195,7 @@ class DefaultScreener:
                     texts.extend(originals[i][s:e] for s, e in clauses)
         if not jobs:
             return results
-        scores = self._scores([analyse(self.matcher, t) for t in texts])
+        scores = self._scores(analyse_many(self.matcher, texts))
         row = 0
         out = list(results)
         for i, missing, clauses in jobs:
