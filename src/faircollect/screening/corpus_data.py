@@ -16,11 +16,16 @@ from faircollect.policy.screener import LABELS
 
 CORPUS_FILES = (
     "en_lawful.jsonl",
+    "en_more.jsonl",
     "en_violations.jsonl",
     "zh_abuse.jsonl",
+    "zh_consequence_everyday.jsonl",
     "zh_everyday.jsonl",
+    "zh_insult_exposure.jsonl",
     "zh_lawful.jsonl",
+    "zh_legal_arrest.jsonl",
     "zh_threats.jsonl",
+    "zh_violence_intimidation.jsonl",
 )
 KINDS = ("violation", "lawful", "stern", "hard_negative")
 TEST_PERCENT = 25
