@@ -6,11 +6,11 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, bindparam, event, select, union
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy import Engine, bindparam, event, select, text, union
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from faircollect.store.db import write_tx
-from faircollect.store.fastsql import Prepared
+from faircollect.store.fastsql import Prepared, rows_together
 from faircollect.store.tables import accounts, parties, reservations
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -115,3 +115,25 @@ def test_listeners_see_every_statement_and_can_refuse_it(engine: Engine) -> None
             BY_ID.first(conn, {"id": "r-0"})
     finally:
         event.remove(engine, "before_cursor_execute", boom)
+
+
+def test_reads_together_give_what_they_give_apart(engine: Engine) -> None:
+    _seed(engine, 4)
+    some = Prepared(select(reservations.c.id).where(reservations.c.id.in_(bindparam("ids", expanding=True))))
+    jobs = [(BY_ID, {"id": "r-1"}), (some, {"ids": ["r-2", "r-3"]}), (BY_ID, {"id": "none"})]
+    seen: list[str] = []
+
+    def count(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        seen.append(statement)
+
+    with write_tx(engine) as conn:
+        apart = [prepared.rows(conn, params) for prepared, params in jobs]
+        event.listen(conn, "before_cursor_execute", count)
+        together = rows_together(conn, jobs)
+    assert together == apart and [len(rows) for rows in together] == [1, 2, 0]
+    assert len(seen) == 3
+
+
+def test_a_failed_read_among_reads_together_is_sqlalchemys_error(engine: Engine) -> None:
+    with pytest.raises(DBAPIError), write_tx(engine) as conn:
+        rows_together(conn, [(BY_ID, {"id": "r-1"}), (Prepared(text("SELECT * FROM no_such_table")), {})])

@@ -130,19 +130,52 @@ class Prepared:
                 cursor.executemany(plan.sql, values)
                 return []
             cursor.execute(plan.sql, values)
-            if plan.row is None:
-                return []
-            if plan.converters is None:
-                plan.converters = tuple(
-                    col.type._cached_result_processor(conn.dialect, desc[1])
-                    for col, desc in zip(plan.columns, cursor.description, strict=True)
-                )
-            return list(cursor.fetchall())
+            return _fetch(conn, plan, cursor)
         except conn.dialect.loaded_dbapi.Error as e:
             conn._handle_dbapi_exception(e, plan.sql, values, cursor, None)
             raise  # pragma: no cover  (the line above always raises)
         finally:
             cursor.close()
+
+
+def rows_together(conn: Connection, jobs: Sequence[tuple[Prepared, Params]]) -> list[list[Any]]:
+    """The rows of several independent reads. On PostgreSQL they travel in one round trip (psycopg's
+    pipeline mode), where each would otherwise wait for the one before."""
+    dbapi_conn = conn.connection.dbapi_connection
+    pipeline = getattr(dbapi_conn, "pipeline", None)
+    if conn.dialect.name != "postgresql" or pipeline is None or len(jobs) < 2:
+        return [prepared.rows(conn, params) for prepared, params in jobs]
+    assert dbapi_conn is not None
+    sent: list[tuple[Any, _Plan]] = []
+    sql, values = "", None
+    try:
+        with pipeline():
+            for prepared, params in jobs:
+                plan = prepared._plan(conn, params)
+                sql, values = plan.sql, _values(plan, params)
+                cursor = dbapi_conn.cursor()
+                sent.append((cursor, plan))
+                for listener in conn.dispatch.before_cursor_execute:
+                    listener(conn, cursor, sql, values, None, False)
+                cursor.execute(sql, values)
+        return [_convert(plan, _fetch(conn, plan, cursor)) for cursor, plan in sent]
+    except conn.dialect.loaded_dbapi.Error as e:
+        conn._handle_dbapi_exception(e, sql, values, sent[-1][0] if sent else None, None)
+        raise  # pragma: no cover  (the line above always raises)
+    finally:
+        for cursor, _ in sent:
+            cursor.close()
+
+
+def _fetch(conn: Connection, plan: _Plan, cursor: Any) -> list[Any]:
+    if plan.row is None:
+        return []
+    if plan.converters is None:
+        plan.converters = tuple(
+            col.type._cached_result_processor(conn.dialect, desc[1])
+            for col, desc in zip(plan.columns, cursor.description, strict=True)
+        )
+    return list(cursor.fetchall())
 
 
 def _values(plan: _Plan, params: Params) -> Any:
@@ -168,4 +201,4 @@ def _convert(plan: _Plan, fetched: list[Any]) -> list[Any]:
     return [make(v if f is None else f(v) for f, v in zip(converters, r, strict=True)) for r in fetched]
 
 
-__all__ = ["Prepared"]
+__all__ = ["Prepared", "rows_together"]

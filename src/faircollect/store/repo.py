@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 
 from faircollect.model import CONTACT_FIELDS as RECORD_FIELDS
 from faircollect.model import Contact, Event, PackRef, Record
-from faircollect.store.fastsql import Prepared
+from faircollect.store.fastsql import Prepared, rows_together
 from faircollect.store.tables import accounts, contacts, decisions, events, idempotency, reservations
 from faircollect.store.types import UTCDateTime
 
@@ -217,7 +217,20 @@ _EVENTS_BY_DEBTOR_ACCOUNT = (
     .where(accounts.c.debtor == bindparam("debtor"))
 )
 _EVENTS_BY_ACCOUNT = select(events).where(events.c.account.in_(bindparam("accounts", expanding=True)))
-_EVENTS_BY_PARTY = select(events).where(events.c.party.in_(bindparam("parties", expanding=True)))
+# the people of the debtor's contacts and open reservations, found in SQL so that the three history reads
+# are independent of each other (on PostgreSQL they then travel in one round trip)
+_DEBTOR_PARTIES = union(
+    select(contacts.c.party).where(contacts.c.debtor == bindparam("debtor")),
+    select(reservations.c.party).where(
+        reservations.c.debtor == bindparam("debtor"),
+        reservations.c.contact_id.is_(None),
+        reservations.c.expires_at > bindparam("now", type_=UTCDateTime()),
+    ),
+)
+_EVENTS_BY_PARTY = select(events).where(
+    events.c.party.in_(bindparam("parties", expanding=True))
+    | events.c.party.in_(_DEBTOR_PARTIES.scalar_subquery())
+)
 _HISTORY_EVENTS = Prepared(
     union(_EVENTS_BY_DEBTOR_ACCOUNT, _EVENTS_BY_ACCOUNT, _EVENTS_BY_PARTY).order_by("seq")
 )
@@ -234,13 +247,20 @@ def load_history(
     """The debtor's contacts (all accounts), the events that apply to them (by any of the debtor's
     accounts, or by a person contacted about them), and reservations still open at `now` (no outcome,
     not expired)."""
-    recorded = [contact_from_row(r) for r in _HISTORY_CONTACTS.rows(conn, {"debtor": debtor})]
-    open_rows = _HISTORY_OPEN.rows(conn, {"debtor": debtor, "now": now})
+    by_debtor = {"debtor": debtor, "now": now}
+    people = {"accounts": sorted(set(extra_accounts)), "parties": sorted({debtor, *extra_parties})}
+    contact_rows, open_rows, event_rows = rows_together(
+        conn,
+        [
+            (_HISTORY_CONTACTS, {"debtor": debtor}),
+            (_HISTORY_OPEN, by_debtor),
+            (_HISTORY_EVENTS, {**by_debtor, **people}),
+        ],
+    )
     pending = [pending_contact(r.planned) for r in open_rows if r.id != exclude_reservation]
-    party_ids = {debtor, *extra_parties, *(c.party for c in recorded), *(c.party for c in pending)}
-    params = {"debtor": debtor, "accounts": sorted(set(extra_accounts)), "parties": sorted(party_ids)}
-    found = [event_from_row(r) for r in _HISTORY_EVENTS.rows(conn, params)]
-    return DebtorRecords(recorded, found, pending)
+    return DebtorRecords(
+        [contact_from_row(r) for r in contact_rows], [event_from_row(r) for r in event_rows], pending
+    )
 
 
 # --- reservations ---------------------------------------------------------------------------------
