@@ -45,6 +45,7 @@ class Prepared:
     def __init__(self, statement: ClauseElement) -> None:
         self.statement = statement
         self._plans: dict[tuple[Any, ...], _Plan] = {}
+        self._expanding: tuple[str, ...] | None = None
         self._lock = threading.Lock()
 
     # --- running -----------------------------------------------------------------------------------
@@ -77,11 +78,12 @@ class Prepared:
     # --- plumbing ----------------------------------------------------------------------------------
 
     def _plan(self, conn: Connection, params: Params) -> _Plan:
-        shape = tuple(
-            (name, len(value) if isinstance(value, (list, tuple)) else -1)
-            for name, value in sorted(params.items())
-        )
-        key = (conn.dialect.name, shape)
+        """The plan for this dialect, these parameter names and the lengths of the list parameters."""
+        expanding = self._expanding
+        if expanding is None:  # learnt once from the statement itself (a JSON value may be a list too)
+            compiled: Any = self.statement.compile(dialect=conn.dialect, column_keys=sorted(params))
+            expanding = self._expanding = tuple(sorted(n for n, b in compiled.binds.items() if b.expanding))
+        key = (conn.dialect.name, *params, *(len(params[name]) for name in expanding))
         plan = self._plans.get(key)
         if plan is None:
             with self._lock:
@@ -96,7 +98,7 @@ class Prepared:
         marks: dict[int, tuple[str, int]] = {}
         standin: dict[str, Any] = {}
         for name, value in params.items():
-            if isinstance(value, (list, tuple)):
+            if name in (self._expanding or ()):
                 items = [object() for _ in value]
                 marks.update({id(o): (name, i) for i, o in enumerate(items)})
                 standin[name] = items
