@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 import re
 import sys
 from collections.abc import Iterator, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -93,10 +95,20 @@ def _batches(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[i : i + BATCH]
 
 
+@cache
+def _freeze_heap() -> None:
+    """Once, after the screener is loaded: its model, lexicons and automata live as long as the process, so
+    they leave the garbage collector's generations (its passes over a long input no longer walk them)."""
+    gc.collect()
+    gc.freeze()
+
+
 def screen_texts(texts: Sequence[str]) -> list[ScreenResult]:
     from faircollect.screening.screener import default_screener
 
     screener = default_screener()
+    if len(texts) > BATCH:
+        _freeze_heap()
     out: list[ScreenResult] = []
     for batch in _batches(texts):
         out.extend(screener.screen_many(batch))

@@ -114,7 +114,7 @@ class LinearModel:
     thresholds: Thresholds
     meta: dict[str, Any] = field(default_factory=dict)
 
-    def scores(self, texts: Sequence[str], dense: Sequence[Sequence[float]]) -> FloatArray:
+    def scores(self, texts: Sequence[str], dense: Sequence[Sequence[float]] | FloatArray) -> FloatArray:
         """Probabilities, shape (len(texts), len(HEADS)): the product of `design` with the weights, taken
         block by block (n-grams, then pattern features) rather than on the stacked matrix, which is slower
         to build. Only the order of the additions differs (scores agree to about 1e-15)."""

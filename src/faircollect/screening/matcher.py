@@ -46,6 +46,10 @@ _MAY_MIX = re.compile(f"{MAYBE_HAN}[a-z]|[a-z]{MAYBE_HAN}")
 _PINYIN_MIN_LEN = 5
 
 
+_NO_CONTEXT: frozenset[str] = frozenset()
+_NONE: list[int] = []  # an empty candidate list, shared: never modified
+
+
 @dataclass(frozen=True, slots=True)
 class Hit:
     """One match on the normalised text; `suppressed_by` names the context rule that cancelled it."""
@@ -55,6 +59,10 @@ class Hit:
     end: int
     rule: str
     suppressed_by: str | None = None
+
+
+# A hit as a plain tuple, Hit's fields in order: (label, start, end, rule, suppressed_by).
+RawHit = tuple[str, int, int, str, str | None]
 
 
 def _expand(pattern: str, macros: dict[str, str]) -> str:
@@ -115,6 +123,8 @@ class Matcher:
         """The rules, context rules and debt patterns that may match `text` (each numbered from 0)."""
         found = self._filter.candidates(text)
         rules, context = self._bounds
+        if not found or found[-1] < rules:  # no context rule nor debt pattern can match
+            return found, _NONE, _NONE
         i, j = bisect_left(found, rules), bisect_left(found, context)
         return found[:i], [k - rules for k in found[i:j]], [k - context for k in found[j:]]
 
@@ -122,29 +132,33 @@ class Matcher:
 
     def raw_hits(self, text: str) -> list[Hit]:
         """Every term and pattern hit, before context rules."""
-        return self._raw_hits(text, self._candidates(text)[0])
+        return [Hit(*h) for h in self._raw_hits(text, self._candidates(text)[0])]
 
-    def _raw_hits(self, text: str, rules: Sequence[int]) -> list[Hit]:
-        hits: list[Hit] = []
+    def _raw_hits(self, text: str, rules: Sequence[int]) -> list[RawHit]:
+        """Hits as plain tuples (label, start, end, rule, None): far cheaper to build than Hit objects."""
+        term_hits = self._term_hits
+        hits: list[RawHit] = []
         for index, start, end in self._ac.find_matches_as_indexes(text, overlapping=True):
-            label, rule, whole_word = self._term_hits[index]
+            label, rule, whole_word = term_hits[index]
             if whole_word and not _word_bounded(text, start, end):
                 continue
-            hits.append(Hit(label, start, end, rule))
+            hits.append((label, start, end, rule, None))
         for index in rules:
             label, rule_id, pattern = self._rules[index]
             for m in pattern.finditer(text):
-                if m.end() > m.start():
-                    hits.append(Hit(label, m.start(), m.end(), rule_id))
-        hits.extend(self._pinyin_hits(text))
+                start, end = m.span()
+                if end > start:
+                    hits.append((label, start, end, rule_id, None))
+        if self._pinyin_ac is not None and _MAY_MIX.search(text):
+            hits.extend(self._pinyin_hits(text))
         return hits
 
-    def _pinyin_hits(self, text: str) -> list[Hit]:
+    def _pinyin_hits(self, text: str) -> list[RawHit]:
         """Mixed-script disguises (sha逼, 老lai, ren渣): match insults by toneless pinyin."""
         if self._pinyin_ac is None or not _MAY_MIX.search(text) or not _MIXED.search(text):
             return []
         stream, units = _pinyin_stream(text)
-        out: list[Hit] = []
+        out: list[RawHit] = []
         for index, start, end in self._pinyin_ac.find_matches_as_indexes(stream, overlapping=True):
             first = units[start]
             last = units[end - 1]
@@ -161,7 +175,7 @@ class Matcher:
                 continue
             if _WORD.match(text[last]) and last + 1 < len(text) and _WORD.match(text[last + 1]):
                 continue
-            out.append(Hit("abuse.insult", first, last + 1, f"pinyin:{self._pinyin_terms[index][1]}"))
+            out.append(("abuse.insult", first, last + 1, f"pinyin:{self._pinyin_terms[index][1]}", None))
         return out
 
     def hits(self, text: str) -> list[Hit]:
@@ -170,17 +184,30 @@ class Matcher:
 
     def scan(self, text: str) -> tuple[list[Hit], int, frozenset[str]]:
         """`hits`, `debt_cues` and `present_context` at once (one prefilter scan for the three)."""
+        hits, debt_cues, present = self.scan_raw(text)
+        return [Hit(*h) for h in hits], debt_cues, present
+
+    def scan_raw(self, text: str) -> tuple[list[RawHit], int, frozenset[str]]:
+        """`scan` with each hit a plain tuple (Hit's fields in order): what the screener uses."""
         rules, context_rules, debt = self._candidates(text)
-        context = self._context.scan(text, context_rules)
-        hits = self._judged(self._raw_hits(text, rules), context)
-        return hits, self._debt_cues(text, debt), context.present
+        hits = self._raw_hits(text, rules)
+        if context_rules:
+            context = self._context.scan(text, context_rules)
+            if hits:
+                hits = self._judged(hits, context)
+            present = context.present
+        else:  # no context rule can match: nothing is suppressed, none is present
+            present = _NO_CONTEXT
+        return hits, self._debt_cues(text, debt), present
 
     @staticmethod
-    def _judged(raw: list[Hit], context: TextContext) -> list[Hit]:
+    def _judged(raw: list[RawHit], context: TextContext) -> list[RawHit]:
         out = []
+        suppressor = context.suppressor
         for hit in raw:
-            rule = context.suppressor(hit.label, hit.start, hit.end)
-            out.append(hit if rule is None else Hit(hit.label, hit.start, hit.end, hit.rule, rule))
+            label, start, end, rule, _ = hit
+            by = suppressor(label, start, end)
+            out.append(hit if by is None else (label, start, end, rule, by))
         return out
 
     # -- debt ---------------------------------------------------------------------------------------
@@ -196,7 +223,10 @@ class Matcher:
                 continue
             count += 1
         patterns = self._debt_patterns
-        return count + sum(1 for i in candidates if patterns[i].search(text))
+        for i in candidates:
+            if patterns[i].search(text):
+                count += 1
+        return count
 
     def context_rule_ids(self) -> list[str]:
         return [c.id for c in self._context.rules]

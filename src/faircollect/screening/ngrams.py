@@ -53,9 +53,10 @@ class _KeyTable:
     def get(self, keys: IntArray) -> IntArray:
         """The column of each key, -1 for a key not in the table."""
         slot = self._slots(keys)
-        seen = self._keys[slot]
-        out = np.where(seen == keys, self._columns[slot], -1)
-        todo = np.flatnonzero((seen != keys) & (seen != -1))  # collided: probe on
+        seen = self._keys.take(slot)
+        same = seen == keys
+        out = np.where(same, self._columns.take(slot), -1)
+        todo = np.flatnonzero(~same & (seen != -1))  # collided: probe on
         slot = slot[todo]
         while len(todo):
             slot = (slot + 1) & self._mask
@@ -97,11 +98,21 @@ class _GramKeys:
         return cls(points, base, unigrams, _KeyTable(longer))
 
     def _codes(self, points: npt.NDArray[np.uint32]) -> IntArray:
-        at = np.minimum(np.searchsorted(self.alphabet, points), len(self.alphabet) - 1)
-        return np.where(self.alphabet[at] == points, at + 1, 0).astype(np.int64)
+        """The code of each code point (0 outside the alphabet), read from a table indexed by code point."""
+        table = self._code_table
+        out: IntArray = table[np.minimum(points, len(table) - 1)]
+        return out
+
+    @cached_property
+    def _code_table(self) -> IntArray:
+        """Code of every code point up to the alphabet's last; one more entry, 0, for all points above."""
+        size = int(self.alphabet[-1]) + 2 if len(self.alphabet) else 1
+        table = np.zeros(size, dtype=np.int64)
+        table[self.alphabet.astype(np.int64)] = np.arange(1, len(self.alphabet) + 1, dtype=np.int64)
+        return table
 
     def count(self, texts: Sequence[str], min_n: int, max_n: int, width: int) -> Counts:
-        lengths = np.fromiter((len(t) + 1 for t in texts), dtype=np.int64, count=len(texts))
+        lengths = np.array(list(map(len, texts)), dtype=np.int64) + 1
         # One array for the batch, the texts separated by a position whose code is 0.
         points = np.frombuffer("\0".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         code = self._codes(points)
@@ -109,9 +120,10 @@ class _GramKeys:
         rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[: len(code)]
         found_cols, found_rows = [], []
         if min_n <= 1:
-            col = self.unigrams[code]
-            found_cols.append(col[col >= 0])
-            found_rows.append(rows[col >= 0])
+            col = self.unigrams.take(code)
+            keep = col >= 0
+            found_cols.append(col[keep])
+            found_rows.append(rows[keep])
         keys, key_rows = [], []
         key, ok = code, code > 0
         for n in range(2, max_n + 1):
@@ -122,8 +134,9 @@ class _GramKeys:
                 key_rows.append(rows[: len(ok)][ok])
         if keys:
             col = self.longer.get(np.concatenate(keys))
-            found_cols.append(col[col >= 0])
-            found_rows.append(np.concatenate(key_rows)[col >= 0])
+            keep = col >= 0
+            found_cols.append(col[keep])
+            found_rows.append(np.concatenate(key_rows)[keep])
         return _tally(np.concatenate(found_rows), np.concatenate(found_cols), len(texts), width)
 
 
@@ -131,11 +144,15 @@ def _tally(rows: IntArray, cols: IntArray, n_rows: int, width: int) -> Counts:
     """CSR counts of the (row, column) pairs."""
     kind = np.int32 if n_rows * width < 2**31 else np.int64  # a narrower sort is faster
     cells = np.sort((rows * width + cols).astype(kind))
-    first = np.flatnonzero(np.diff(cells, prepend=-1))
+    new = np.empty(len(cells), dtype=bool)  # where a run of equal cells starts
+    new[:1] = True
+    np.not_equal(cells[1:], cells[:-1], out=new[1:])
+    first = np.flatnonzero(new)
     counts = np.diff(first, append=len(cells))
     cells = cells[first]
-    indptr = np.searchsorted(cells // width, np.arange(n_rows + 1))
-    return indptr.astype(np.int64), (cells % width).astype(np.int64), counts.astype(np.int64)
+    row = cells // width
+    indptr = np.searchsorted(row, np.arange(n_rows + 1))
+    return indptr.astype(np.int64), (cells - row * width).astype(np.int64), counts.astype(np.int64)
 
 
 def _l2_rows(data: npt.NDArray[np.float64], indptr: IntArray) -> npt.NDArray[np.float64]:

@@ -9,7 +9,9 @@ Every character of the normalised text remembers the half-open range of the orig
 so a match on the normalised text becomes a span of the ORIGINAL text (Python str offsets).
 
 Speed: each costly step runs only when a cheap test says it can change something (most texts need few of
-them), and `normalize_many` converts a whole batch with one OpenCC call.
+them), and `normalize_many` converts a whole batch with one OpenCC call. `normalize_parts_many` (the
+screener's path) also runs the cheap tests that seldom find anything once on the whole batch, and returns
+plain (text, starts, ends) without building Normalized objects.
 """
 
 from __future__ import annotations
@@ -49,7 +51,8 @@ _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "
 # pattern is not run. The character sets were checked against `regex` over every code point.
 _RE_SURROGATE = re.compile("[\ud800-\udfff]")
 _RE_ASCII_LETTER = re.compile("[a-z]")
-_RE_LEET_HINT = re.compile(_LEET_HINT.pattern)  # ASCII only: the same in both engines
+# _LEET_HINT's test, faster: a leet character with a letter just before it or just after it.
+_RE_LEET_HINT = re.compile(r"[0-9@$!](?:(?<=[a-z][0-9@$!])|(?=[a-z]))")
 # Characters neither invisible nor control nor format (ranges fully assigned to other categories).
 _MAY_DROP = re.compile(
     "[^\t\n\x20-\x7e\u00a0-\u00ac\u00ae-\u024f\u2010-\u2027\u2030-\u205e\u3000-\u303f"
@@ -57,12 +60,13 @@ _MAY_DROP = re.compile(
 )
 # Every Han character is in this class (from U+2E80 on, less CJK punctuation and full-width forms).
 MAYBE_HAN = "[\u2e80-\u2fff\u3005\u3007\u3021-\u3029\u3038-\u303b\u3040-\ufeff\U00010000-\U0010ffff]"
-# A possible Han character followed by a possible separator: anything but letters, digits, some ASCII
-# punctuation, CJK characters and CJK punctuation that is not a symbol.
-_MAY_HAN_SEP = re.compile(
-    MAYBE_HAN + "[^A-Za-z0-9,!?;:%&$\u3001-\u3003\u3008-\u3011\u3014-\u301f\u2010-\u2021"
+# A possible Han character, possible separators, a possible Han character; a possible separator is anything
+# but letters, digits, some ASCII punctuation, CJK characters and CJK punctuation that is not a symbol.
+_MAY_SEP = (
+    "[^A-Za-z0-9,!?;:%&$\u3001-\u3003\u3008-\u3011\u3014-\u301f\u2010-\u2021"
     "\u2023-\u2027\u3400-\u4dbf\u4e00-\u9fff\uff5f-\uff64]"
 )
+_MAY_HAN_SEP = re.compile(MAYBE_HAN + _MAY_SEP + "+" + MAYBE_HAN)
 _MAY_SPELL = re.compile(r"[a-z][^a-z]+[a-z](?![a-z])")
 _MAY_REPEAT = re.compile(r"(.)\1\1", re.DOTALL)
 
@@ -82,11 +86,12 @@ def _width_table() -> dict[int, str]:
 
 _WIDTH = _width_table()
 _RE_WIDTH = re.compile("[" + "".join(map(re.escape, map(chr, sorted(_WIDTH)))) + "]")
+_WIDTH_CHARS = {chr(cp): out for cp, out in _WIDTH.items()}
 
 
 def _width(text: str) -> str:
     """text.translate(_WIDTH), faster: few characters of a text are in the table."""
-    return _RE_WIDTH.sub(lambda m: _WIDTH[ord(m.group())], text)
+    return _RE_WIDTH.sub(lambda m: _WIDTH_CHARS[m[0]], text)
 
 
 @lru_cache(maxsize=1)
@@ -117,10 +122,7 @@ class Normalized:
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Map a half-open range of the normalised text to one of the original text."""
-        if end <= start:
-            pos = self.starts[start] if start < len(self.starts) else len(self.original)
-            return pos, pos
-        return self.starts[start], self.ends[end - 1]
+        return original_span(self.starts, self.ends, len(self.original), start, end)
 
 
 def _same_length(text: str, fn: Callable[[str], str], per_char: Callable[[str], str]) -> str:
@@ -175,12 +177,20 @@ def _t2s_many(texts: Sequence[str]) -> list[str]:
 
 def _char_stage(text: str) -> str:
     """Length-preserving rewrites after traditional → simplified, so the identity offset map still holds."""
+    return _char_stage_latin(text)[0]
+
+
+def _char_stage_latin(text: str) -> tuple[str, bool]:
+    """_char_stage, and whether the result holds a Latin letter a-z. No later step adds a letter to a text
+    without one (they delete characters or rewrite letters), so `False` spares their Latin-only checks."""
     text = _width(text)
     text = _same_length(text, str.lower, _lower_char)
-    if not _RE_LEET_HINT.search(text):
-        return text
+    if _RE_ASCII_LETTER.search(text) is None:
+        return text, False
+    if not _RE_LEET_HINT.search(text):  # a letter touching a digit or symbol
+        return text, True
     out: str = _LATIN_TOKEN.sub(_deleveet, text)
-    return out
+    return out, True
 
 
 Edit = tuple[int, int, str]  # replace text[start:end] with the string
@@ -230,16 +240,17 @@ def _merge(edits: list[Edit]) -> list[Edit]:
     return kept
 
 
-def _stage_edits(text: str) -> list[Edit]:
-    """Deletions: invisible characters, separators inside words, repeated characters."""
+def _stage_edits(text: str, latin: bool = True, drop: bool = True, repeat: bool = True) -> list[Edit]:
+    """Deletions: invisible characters, separators inside words, repeated characters. `latin`: False when
+    the text has no letter a-z; `drop`, `repeat`: False when _MAY_DROP, _MAY_REPEAT cannot match it."""
     edits: list[Edit] = []
-    if _MAY_DROP.search(text):
+    if drop and _MAY_DROP.search(text):
         edits += [(m.start(), m.end(), "") for m in _DROP.finditer(text)]
     if _MAY_HAN_SEP.search(text):
         edits += _collect(_HAN_SEP, text, lambda m: "")
-    if _MAY_SPELL.search(text):
+    if latin and _MAY_SPELL.search(text):
         edits += _collect(_SPELLED, text, lambda m: regex.sub(r"[^a-z]", "", m.group(0)))
-    if _MAY_REPEAT.search(text):
+    if repeat and _MAY_REPEAT.search(text):
         edits += _collect(_REPEAT, text, lambda m: m.group(1))
     return _merge(edits) if edits else edits
 
@@ -270,12 +281,13 @@ class _Substitutions:
         self._latin += [(regex.compile(v), c) for k, v, c in table if k == "regex"]
         self._latin_filter = Prefilter([pattern.pattern for pattern, _ in self._latin])
 
-    def edits(self, text: str) -> list[Edit]:
+    def edits(self, text: str, latin: bool = True) -> list[Edit]:
+        """`latin`: False when the text has no letter a-z."""
         out: list[Edit] = []
         if self._ac is not None:
             for index, start, end in self._ac.find_matches_as_indexes(text):
                 out.append((start, end, self._homophones[index][1]))
-        if _RE_ASCII_LETTER.search(text):
+        if latin and _RE_ASCII_LETTER.search(text):
             for index in self._latin_filter.candidates(text):
                 pattern, canonical = self._latin[index]
                 for m in pattern.finditer(text):
@@ -301,12 +313,50 @@ def normalize_many(originals: Sequence[str]) -> list[Normalized]:
     return [_finish(original, text) for original, text in zip(originals, simplified, strict=True)]
 
 
+Parts = tuple[str, Sequence[int], Sequence[int]]  # Normalized's text, starts and ends (ranges if no edit)
+
+
+def normalize_parts_many(originals: Sequence[str]) -> list[Parts]:
+    """normalize_many() without building the Normalized objects and their offset tuples (the screener's
+    path: it maps offsets back only for the few spans it reports). The cheap checks that seldom find
+    anything (surrogates, invisible characters, runs of one character) look at the whole batch first."""
+    joined = "".join(originals)
+    if _RE_SURROGATE.search(joined):
+        originals = list(map(_valid, originals))
+    staged = list(map(_char_stage_latin, _t2s_many(originals)))
+    joined = "".join([text for text, _ in staged])
+    drop = _MAY_DROP.search(joined) is not None
+    repeat = _MAY_REPEAT.search(joined) is not None  # (a run across two texts only costs a look)
+    return [_parts_of(text, latin, drop, repeat) for text, latin in staged]
+
+
 def _finish(original: str, simplified: str) -> Normalized:
-    text = _char_stage(simplified)
+    text, starts, ends = _parts(simplified)
+    return Normalized(original, text, tuple(starts), tuple(ends))
+
+
+def _parts(simplified: str) -> Parts:
+    return _parts_of(*_char_stage_latin(simplified))
+
+
+def _parts_of(text: str, latin: bool, drop: bool = True, repeat: bool = True) -> Parts:
+    """The parts of a text after _char_stage_latin; `drop` / `repeat` False: those checks found nothing."""
     starts: Sequence[int] = range(len(text))
     ends: Sequence[int] = range(1, len(text) + 1)
-    for stage in (_stage_edits, _substitutions().edits):
-        edits = stage(text)
-        if edits:
-            text, starts, ends = _apply(text, starts, ends, edits)
-    return Normalized(original, text, tuple(starts), tuple(ends))
+    edits = _stage_edits(text, latin, drop, repeat)
+    if edits:
+        text, starts, ends = _apply(text, starts, ends, edits)
+    edits = _substitutions().edits(text, latin)
+    if edits:
+        text, starts, ends = _apply(text, starts, ends, edits)
+    return text, starts, ends
+
+
+def original_span(
+    starts: Sequence[int], ends: Sequence[int], length: int, start: int, end: int
+) -> tuple[int, int]:
+    """Normalized.span on the parts (`length`: that of the original text)."""
+    if end <= start:
+        pos = starts[start] if start < len(starts) else length
+        return pos, pos
+    return starts[start], ends[end - 1]

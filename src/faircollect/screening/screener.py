@@ -22,18 +22,22 @@ import regex
 from faircollect.policy.screener import LABELS, ScreenResult, Span
 from faircollect.screening.classifier import (
     HEADS,
-    BoolArray,
     FloatArray,
     LinearModel,
     Thresholds,
     decide,
-    in_review_band,
     pattern_features,
-    trusted_mask,
+    rule_key,
 )
-from faircollect.screening.matcher import Hit, Matcher, default_matcher, spans_for
+from faircollect.screening.matcher import Hit, Matcher, RawHit, default_matcher
 from faircollect.screening.ngrams import CharNgrams
-from faircollect.screening.normalize import Normalized, normalize, normalize_many
+from faircollect.screening.normalize import (
+    Normalized,
+    normalize,
+    normalize_many,
+    normalize_parts_many,
+    original_span,
+)
 
 MODEL_FILE = "screening.joblib"
 META_FILE = "screening.json"
@@ -69,6 +73,40 @@ def _analysis(matcher: Matcher, norm: Normalized) -> Analysis:
     return Analysis(norm, tuple(hits), debt_cues, context)
 
 
+# What the screener keeps of one text: normalised text, its starts and ends (normalize.Parts), then the
+# matcher's hits (plain tuples), debt cues and present context rules.
+_Scan = tuple[str, Sequence[int], Sequence[int], list[RawHit], int, frozenset[str]]
+_LABEL_COLUMN = {label: j for j, label in enumerate(LABELS)}
+_LABEL_BITS = np.array([1 << j for j in range(len(LABELS))], dtype=np.int64)
+# The labels tuple of each mask, the mask read as bits (bit j: LABELS[j]).
+_LABEL_SETS = [
+    tuple(label for j, label in enumerate(LABELS) if code >> j & 1) for code in range(1 << len(LABELS))
+]
+
+
+def _spans(original: str, scan: _Scan, labels: tuple[str, ...]) -> tuple[Span, ...]:
+    """spans_for on a scan, as Spans of the original text."""
+    _, starts, ends, hits, _, _ = scan
+    length = len(original)
+    found = {
+        (*original_span(starts, ends, length, start, end), label)
+        for label, start, end, _, by in hits
+        if by is None and label in labels
+    }
+    return tuple(Span(start, end, label, original[start:end]) for start, end, label in sorted(found))
+
+
+def _with_clause_spans(
+    res: ScreenResult, text: str, labels: list[str], clauses: list[tuple[int, int]], best: list[int]
+) -> ScreenResult:
+    """`res` with a span more per label: the clause `best[k]` for `labels[k]`."""
+    extra = []
+    for label, k in zip(labels, best, strict=True):
+        start, end = clauses[k]
+        extra.append(Span(start, end, label, text[start:end]))
+    return replace(res, spans=_sorted([*res.spans, *extra]))
+
+
 def _rounded(values: FloatArray, digits: int = 4) -> list[list[float]]:
     """round(v, digits) for every value, vectorised. v * 10**digits is within an ulp of the exact product,
     so its nearest integer is the exact product's unless that product lies within 1e-6 of a half (those
@@ -79,17 +117,6 @@ def _rounded(values: FloatArray, digits: int = 4) -> list[list[float]]:
     for i, j in zip(*np.nonzero(np.abs(scaled - np.floor(scaled) - 0.5) < 1e-6), strict=True):
         rows[i][j] = round(float(values[i, j]), digits)
     return rows
-
-
-def _matrix(rows: list[list[bool]]) -> BoolArray:
-    """Per message and label."""
-    return np.array(rows, dtype=bool).reshape(len(rows), len(LABELS))
-
-
-def _fired(hits: Sequence[Hit]) -> list[bool]:
-    """Per label: an unsuppressed hit."""
-    fired = {h.label for h in hits if h.suppressed_by is None}
-    return [label in fired for label in LABELS]
 
 
 def _sorted(spans: Sequence[Span]) -> tuple[Span, ...]:
@@ -138,75 +165,128 @@ class DefaultScreener:
         dense = [pattern_features(a.hits, a.debt_cues, self.model.context_ids, a.context) for a in analyses]
         return self.model.scores([a.norm.text for a in analyses], dense)
 
-    def _screen_short(self, texts: Sequence[str]) -> list[ScreenResult]:
-        analyses = analyse_many(self.matcher, texts)
-        return self._add_clause_spans(texts, self._results(analyses, self._scores(analyses)))
+    def _scan_many(self, texts: Sequence[str]) -> list[_Scan]:
+        """What analyse_many finds, as plain tuples (no Normalized, Hit or Analysis objects)."""
+        scan = self.matcher.scan_raw
+        return [(text, starts, ends, *scan(text)) for text, starts, ends in normalize_parts_many(texts)]
 
-    def _results(self, analyses: Sequence[Analysis], scores: FloatArray) -> list[ScreenResult]:
-        """The decision for the whole batch at once (classifier.decide treats each row on its own)."""
+    def _scan_scores(self, scans: Sequence[_Scan]) -> tuple[FloatArray, FloatArray]:
+        """_scores of the scans (the pattern features built straight into one array), and those features."""
+        features = self._features(scans)
+        return self.model.scores([scan[0] for scan in scans], features), features
+
+    def _features(self, scans: Sequence[_Scan]) -> FloatArray:
+        """classifier.pattern_features of every scan, one row each: only the non-zero cells are set."""
+        n = len(LABELS)
+        context_ids = self.model.context_ids
+        # Where each context rule id goes in the row: (it suppressed a hit, it is present at all).
+        ids: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
+        for k, rule_id in enumerate(context_ids):
+            ids[0].setdefault(rule_id, []).append(2 * n + k)
+            ids[1].setdefault(rule_id, []).append(2 * n + len(context_ids) + k)
+        width = 2 * n + 2 * len(context_ids) + 2
+        out = np.zeros((len(scans), width))
+        cells: list[int] = []
+        for row, (_, _, _, hits, _, present) in enumerate(scans):
+            base = row * width
+            if hits:
+                fired = {h[0] for h in hits if h[4] is None}
+                for label in fired:
+                    cells.append(base + _LABEL_COLUMN[label])
+                if len(fired) < len(hits):
+                    for label, _, _, _, by in hits:
+                        if by is not None:
+                            if label not in fired:
+                                cells.append(base + n + _LABEL_COLUMN[label])
+                            cells.extend(base + j for j in ids[0].get(by, ()))
+            if present:
+                for rule_id in present:
+                    cells.extend(base + j for j in ids[1].get(rule_id, ()))
+        if cells:
+            out.ravel()[cells] = 1.0
+        debt = np.array([scan[4] for scan in scans], dtype=np.int64)
+        out[:, -2] = np.minimum(debt, 3) / 3.0
+        out[:, -1] = debt == 0
+        return out
+
+    def _screen_short(self, texts: Sequence[str]) -> list[ScreenResult]:
+        scans = self._scan_many(texts)
+        scores, features = self._scan_scores(scans)
+        results, unspanned = self._results(texts, scans, scores, features)
+        return self._add_clause_spans(texts, results, unspanned) if unspanned else results
+
+    def _results(
+        self, originals: Sequence[str], scans: Sequence[_Scan], scores: FloatArray, features: FloatArray
+    ) -> tuple[list[ScreenResult], list[int]]:
+        """The decision for the whole batch at once (classifier.decide treats each row on its own), and the
+        messages with a label that no pattern hit gives a span to."""
         th = self.model.thresholds
         keys = frozenset(th.trusted)
-        none = [False] * len(LABELS)
-        fired = _matrix([_fired(a.hits) if a.hits else none for a in analyses])
-        trusted = _matrix([trusted_mask(a.hits, keys) if a.hits else none for a in analyses])
-        covered = np.array(
-            [bool(a.context and self.matcher.message_rule_labels(a.context)) for a in analyses], dtype=bool
-        )
-        masks = decide(scores, fired, covered, trusted, th).tolist()
-        shown = _rounded(scores[:, : len(LABELS)])  # HEADS start with LABELS
-        return [
-            self._result(a, r, m, dict(zip(LABELS, s, strict=True)))
-            for a, r, m, s in zip(analyses, scores.tolist(), masks, shown, strict=True)
-        ]
+        n_labels = len(LABELS)
+        trusted = np.zeros((len(scans), n_labels), dtype=bool)
+        cells: list[int] = []
+        for row, scan in enumerate(scans):
+            if scan[3]:
+                for label, _, _, rule, by in scan[3]:
+                    if by is None and rule_key(rule, label) in keys:
+                        cells.append(row * n_labels + _LABEL_COLUMN[label])
+        if cells:
+            trusted.ravel()[cells] = True
+        fired = features[:, :n_labels] != 0.0  # pattern_features starts with the fired labels
+        # Context rules whose presence covers some label (Matcher.message_rule_labels).
+        rule_labels = self.matcher.message_rule_labels
+        covering = frozenset(rule_id for rule_id in self.matcher.context_rule_ids() if rule_labels([rule_id]))
+        covered = np.array([bool(scan[5]) and not covering.isdisjoint(scan[5]) for scan in scans], dtype=bool)
+        masks = decide(scores, fired, covered, trusted, th)
+        codes = (masks.astype(np.int64) @ _LABEL_BITS).tolist()
+        evidence = np.array([bool(scan[3]) or scan[4] > 0 for scan in scans], dtype=bool)
+        violation = scores[:, _VIOLATION]
+        review = (violation >= np.where(evidence, th.review, th.review_free)).tolist()
+        debt = (scores[:, _DEBT] >= th.debt).tolist()
+        shown = _rounded(scores[:, :n_labels])  # HEADS start with LABELS
+        out = []
+        unspanned = []
+        rows = zip(originals, scans, codes, review, debt, shown, strict=True)
+        for i, (original, scan, code, rev, dr, s) in enumerate(rows):
+            labels = _LABEL_SETS[code]
+            if labels:
+                spans = _spans(original, scan, labels) if scan[3] else ()
+                if len({span.label for span in spans}) < len(labels):
+                    unspanned.append(i)
+                out.append(ScreenResult(labels, "block", dr, dict(zip(LABELS, s, strict=True)), spans))
+            else:
+                verdict: Literal["allow", "block", "review"] = "review" if rev else "allow"
+                out.append(ScreenResult(labels, verdict, dr, dict(zip(LABELS, s, strict=True)), ()))
+        return out, unspanned
 
-    def _result(
-        self, a: Analysis, row: list[float], mask: list[bool], shown: dict[str, float]
-    ) -> ScreenResult:
-        th = self.model.thresholds
-        labels = tuple(label for label, on in zip(LABELS, mask, strict=True) if on)
-        evidence = bool(a.hits) or a.debt_cues > 0
-        verdict: Literal["allow", "block", "review"] = (
-            "block" if labels else "review" if in_review_band(row[_VIOLATION], evidence, th) else "allow"
-        )
-        original = a.norm.original
-        spans = tuple(Span(s, e, label, original[s:e]) for s, e, label in spans_for(a.norm, a.hits, labels))
-        return ScreenResult(
-            labels=labels,
-            verdict=verdict,
-            debt_related=row[_DEBT] >= th.debt,
-            scores=shown,
-            spans=spans,  # spans_for sorts them
-        )
-
-    def _add_clause_spans(self, originals: Sequence[str], results: list[ScreenResult]) -> list[ScreenResult]:
+    def _add_clause_spans(
+        self, originals: Sequence[str], results: list[ScreenResult], unspanned: Sequence[int]
+    ) -> list[ScreenResult]:
         """A label found without a pattern hit gets as its span the clause of the original text that scores
-        highest for it (all such clauses of the batch are scored in one product)."""
+        highest for it (all such clauses of the batch are scored in one product). `unspanned`: the results
+        with such a label. A text of one clause needs no scores: that clause is the highest."""
         jobs: list[tuple[int, list[str], list[tuple[int, int]]]] = []
         texts: list[str] = []
-        for i, res in enumerate(results):
-            if not res.labels:
-                continue
+        out = list(results)
+        for i in unspanned:
+            res = results[i]
             spanned = {s.label for s in res.spans}
             missing = [label for label in res.labels if label not in spanned]
-            if missing:
-                clauses = _clauses(originals[i])
-                if clauses:
-                    jobs.append((i, missing, clauses))
-                    texts.extend(originals[i][s:e] for s, e in clauses)
+            clauses = _clauses(originals[i])
+            if len(clauses) == 1:
+                out[i] = _with_clause_spans(res, originals[i], missing, clauses, [0] * len(missing))
+            elif clauses:
+                jobs.append((i, missing, clauses))
+                texts.extend(originals[i][s:e] for s, e in clauses)
         if not jobs:
-            return results
-        scores = self._scores(analyse_many(self.matcher, texts))
+            return out
+        scores = self._scan_scores(self._scan_many(texts))[0]
         row = 0
-        out = list(results)
         for i, missing, clauses in jobs:
             block = scores[row : row + len(clauses)]
             row += len(clauses)
-            text = originals[i]
-            extra = []
-            for label in missing:
-                start, end = clauses[int(np.argmax(block[:, HEADS.index(label)]))]
-                extra.append(Span(start, end, label, text[start:end]))
-            out[i] = replace(out[i], spans=_sorted([*out[i].spans, *extra]))
+            best = [int(np.argmax(block[:, HEADS.index(label)])) for label in missing]
+            out[i] = _with_clause_spans(out[i], originals[i], missing, clauses, best)
         return out
 
     def _screen_long(self, text: str) -> ScreenResult:
