@@ -9,6 +9,10 @@ bind and result conversions stay SQLAlchemy's own), then executed with just thos
 `before_cursor_execute` listeners still run (tests use them to break or count statements), and DBAPI
 errors go through SQLAlchemy's own handling, so callers see the usual `sqlalchemy.exc` errors and a
 connection lost to a restart is invalidated as usual.
+
+It reads a few of SQLAlchemy's compiler internals (`_bind_processors`, `_result_columns`,
+`construct_expanded_state`); pyproject bounds SQLAlchemy below 2.2 and tests/store/test_fastsql.py compares
+the results with SQLAlchemy's own execution on both backends.
 """
 
 from __future__ import annotations
