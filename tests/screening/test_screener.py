@@ -72,7 +72,7 @@ def test_amount_due_date_late_fee(screener: DefaultScreener, text: str) -> None:
 UNLABELLED = pytest.mark.xfail(
     strict=True,
     reason="issue 3 is open: the violation gate is held to 2 % lawful blocked, and the corpus's family-safety "
-    "and 'we know your address' hard negatives keep these below it, so they go to review without a label",
+    "hard negatives keep this one below it, so it goes to review without a label",
 )
 IMPLIED = [
     ("Nice car you have there, would be a pity if something happened to it.", "threat.violence"),
@@ -82,7 +82,7 @@ IMPLIED = [
 
 
 @pytest.mark.parametrize(
-    ("text", "label"), [IMPLIED[0], *(pytest.param(*case, marks=UNLABELLED) for case in IMPLIED[1:])]
+    ("text", "label"), [IMPLIED[0], pytest.param(*IMPLIED[1], marks=UNLABELLED), IMPLIED[2]]
 )
 def test_implied_threats_are_labelled(screener: DefaultScreener, text: str, label: str) -> None:
     assert label in screener.screen(text).labels

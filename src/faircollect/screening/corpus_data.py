@@ -21,9 +21,11 @@ CORPUS_FILES = (
     "zh_abuse.jsonl",
     "zh_consequence_everyday.jsonl",
     "zh_everyday.jsonl",
+    "zh_impostor.jsonl",
     "zh_insult_exposure.jsonl",
     "zh_lawful.jsonl",
     "zh_legal_arrest.jsonl",
+    "zh_online_insults.jsonl",
     "zh_threats.jsonl",
     "zh_violence_intimidation.jsonl",
 )
