@@ -180,6 +180,18 @@ def test_pending_reservations_fill_the_cap() -> None:
     assert d.next_allowed_at == at("2026-03-03T08:00:00+08:00")
 
 
+def test_an_event_on_the_way_can_make_the_next_allowed_time_earlier() -> None:
+    """Found by the hypothesis property: with the day's cap used, the next call waits for tomorrow's window
+    (08:00), unless the debtor's consent to other hours arrives before that: then it is allowed at once."""
+    history = [contact(f"2026-03-05T08:00:0{i}+08:00", tz="Asia/Shanghai") for i in range(3)]
+    planned = contact("2026-03-05T08:10:00+08:00", tz="Asia/Shanghai", planned=True)
+    assert decide(CN, planned, history, planned.at).next_allowed_at == at("2026-03-06T08:00:00+08:00")
+    consent = event("2026-03-06T00:01:00+08:00", "consent_hours", party="d1")
+    d = decide(CN, planned, [*history, consent], planned.at)
+    assert d.verdict == "block"
+    assert d.next_allowed_at == at("2026-03-06T00:01:00+08:00")
+
+
 def test_planned_call_is_blocked_if_it_would_break_a_rule_as_unanswered() -> None:
     history = [
         contact(f"2026-03-02T{9 + i:02d}:00:00+08:00", outcome="unanswered", address="1") for i in range(6)

@@ -8,6 +8,7 @@ contact is judged the same way everywhere.
 from __future__ import annotations
 
 import dataclasses
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from functools import lru_cache
@@ -166,11 +167,19 @@ def _next_allowed(
 
     Each time or frequency finding says when its obstacle clears; the obstacle holds until then, so no
     earlier instant can pass. Jump to the latest of those instants and judge again, until nothing blocks.
+    An event on the way (consent to other hours, say) can lift an obstacle early, so a jump stops at the
+    next event and judges there.
     """
-    for _ in range(MAX_STEPS):
+    event_times = sorted({e.at for events in h.events.values() for e in events})
+    current = planned.at
+    for _ in range(MAX_STEPS + len(event_times)):  # each event can stop one jump
         if any(f.clears_at is None for f in findings):
             return None
         target = max(f.clears_at for f in findings if f.clears_at is not None)
+        following = event_times[bisect_right(event_times, current) :]
+        if following and following[0] < target:
+            target = following[0]
+        current = target
         moved = dataclasses.replace(planned, at=target.astimezone(planned.at.tzinfo))
         findings = _evaluate(pack, plan, h, moved)
         if not findings:
