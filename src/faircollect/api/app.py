@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from faircollect import __version__
 from faircollect.api import errors, logroutes, routes
+from faircollect.api.fastlane import FastLane
 from faircollect.gate.service import Gate
 from faircollect.store.translog import TransparencyLog
 
@@ -20,8 +21,10 @@ def create_app(gate: Gate, translog: TransparencyLog | None = None) -> FastAPI:
     app = FastAPI(title="FairCollect", version=__version__, description=DESCRIPTION)
     app.state.gate = gate
     app.state.translog = translog
-    errors.install(app, gate.packs.get(None)[1].ref)
+    default_pack = gate.packs.get(None)[1].ref
+    errors.install(app, default_pack)
     app.include_router(routes.router)
+    app.add_middleware(FastLane, gate=gate, default_pack=default_pack)
     if translog is not None:
         app.include_router(logroutes.router)
     return app

@@ -32,25 +32,42 @@ def error_body(status: int, code: str, zh: str, en: str, field: str | None = Non
     return GateError(status, code, zh, en, field).to_dict()
 
 
+def gate_error_response(e: GateError) -> JSONResponse:
+    headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else None
+    return JSONResponse(e.to_dict(), status_code=e.status, headers=headers)
+
+
+def unavailable_response(path: str, e: StoreUnavailable, default_pack: PackRef) -> JSONResponse:
+    log.error("database unavailable: %s", e)
+    if path == CHECK_PATH:
+        reply = fail_closed(default_pack, e)
+        return JSONResponse(reply.body, status_code=reply.status)
+    body = error_body(
+        503,
+        "unavailable",
+        "数据库暂时无法读写，未作任何记录，请稍后重试",
+        "the database cannot be read or written; nothing was recorded, retry later",
+    )
+    return JSONResponse(body, status_code=503)
+
+
+def crash_response(path: str, e: Exception, default_pack: PackRef) -> JSONResponse:
+    log.exception("unhandled error on %s", path, exc_info=e)
+    if path == CHECK_PATH:
+        reply = fail_closed(default_pack, e)
+        return JSONResponse(reply.body, status_code=reply.status)
+    body = error_body(500, "internal", "服务器内部错误，未作任何记录", "internal error; nothing was recorded")
+    return JSONResponse(body, status_code=500)
+
+
 def install(app: FastAPI, default_pack: PackRef) -> None:
     @app.exception_handler(GateError)
     async def _gate_error(_: Request, e: GateError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else None
-        return JSONResponse(e.to_dict(), status_code=e.status, headers=headers)
+        return gate_error_response(e)
 
     @app.exception_handler(StoreUnavailable)
     async def _unavailable(request: Request, e: StoreUnavailable) -> JSONResponse:
-        log.error("database unavailable: %s", e)
-        if request.url.path == CHECK_PATH:
-            reply = fail_closed(default_pack, e)
-            return JSONResponse(reply.body, status_code=reply.status)
-        body = error_body(
-            503,
-            "unavailable",
-            "数据库暂时无法读写，未作任何记录，请稍后重试",
-            "the database cannot be read or written; nothing was recorded, retry later",
-        )
-        return JSONResponse(body, status_code=503)
+        return unavailable_response(request.url.path, e, default_pack)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, e: RequestValidationError) -> JSONResponse:
@@ -72,11 +89,4 @@ def install(app: FastAPI, default_pack: PackRef) -> None:
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, e: Exception) -> JSONResponse:
-        log.exception("unhandled error on %s", request.url.path)
-        if request.url.path == CHECK_PATH:
-            reply = fail_closed(default_pack, e)
-            return JSONResponse(reply.body, status_code=reply.status)
-        body = error_body(
-            500, "internal", "服务器内部错误，未作任何记录", "internal error; nothing was recorded"
-        )
-        return JSONResponse(body, status_code=500)
+        return crash_response(request.url.path, e, default_pack)

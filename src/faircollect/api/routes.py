@@ -10,6 +10,7 @@ import anyio
 from anyio.lowlevel import RunVar
 from fastapi import APIRouter, Header, Path, Query, Request
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel
 
 from faircollect.api import models
@@ -68,8 +69,8 @@ def _gate(request: Request) -> Gate:
     return gate
 
 
-def _lang(request: Request) -> str | None:
-    wanted = request.headers.get("accept-language", "").strip().lower()
+def lang_of(accept_language: str) -> str | None:
+    wanted = accept_language.strip().lower()
     if wanted.startswith("zh"):
         return "zh"
     if wanted.startswith("en"):
@@ -78,7 +79,26 @@ def _lang(request: Request) -> str | None:
 
 
 def _caller(request: Request, key: ApiKey, idempotency_key: str | None) -> Caller:
-    return Caller(key_id=key.id, lang=_lang(request), idempotency_key=idempotency_key or None)
+    lang = lang_of(request.headers.get("accept-language", ""))
+    return Caller(key_id=key.id, lang=lang, idempotency_key=idempotency_key or None)
+
+
+async def run_gate(
+    gate: Gate,
+    cred: HTTPAuthorizationCredentials | None,
+    roles: tuple[str, ...],
+    work: Callable[[Gate, ApiKey], Reply],
+    short: bool = True,
+) -> Reply:
+    """Check the key and do the work (both touch the database): a `short` write on SQLite runs right
+    here, anything else in one worker thread."""
+
+    def run() -> Reply:
+        return work(gate, authorize(gate, cred, *roles))
+
+    if short and is_sqlite(gate.engine):
+        return run()
+    return await anyio.to_thread.run_sync(run, limiter=_limiter(gate))
 
 
 async def _serve(
@@ -88,17 +108,7 @@ async def _serve(
     work: Callable[[Gate, ApiKey], Reply],
     short: bool = True,
 ) -> JSONResponse:
-    """Check the key and do the work (both touch the database): a `short` write on SQLite runs right
-    here, anything else in one worker thread."""
-    gate = _gate(request)
-
-    def run() -> Reply:
-        return work(gate, authorize(gate, cred, *roles))
-
-    if short and is_sqlite(gate.engine):
-        reply = run()
-    else:
-        reply = await anyio.to_thread.run_sync(run, limiter=_limiter(gate))
+    reply = await run_gate(_gate(request), cred, roles, work, short)
     return JSONResponse(reply.body, status_code=reply.status)
 
 
