@@ -212,10 +212,6 @@ class Finding:
     collector: str | None = None
     agency: str | None = None
 
-    @property
-    def curable(self) -> bool:
-        return self.clears_at is not None
-
     def to_dict(self, lang: str = "zh") -> dict[str, Any]:
         d: dict[str, Any] = {
             "contact": self.contact,

@@ -170,7 +170,3 @@ def _check_unique(result: ReadResult, where: str) -> None:
             result.error(where, r.line, f"id: {r.id!r} already used on line {seen[key]}")
         else:
             seen[key] = r.line
-
-
-def contacts_only(records: Iterable[Record]) -> Iterator[Contact]:
-    return (r for r in records if isinstance(r, Contact))

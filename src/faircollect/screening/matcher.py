@@ -183,7 +183,7 @@ class Matcher:
         return self.scan(text)[0]
 
     def scan(self, text: str) -> tuple[list[Hit], int, frozenset[str]]:
-        """`hits`, `debt_cues` and `present_context` at once (one prefilter scan for the three)."""
+        """The hits, the debt cues and the context rules present, at once (one prefilter scan for the three)."""
         hits, debt_cues, present = self.scan_raw(text)
         return [Hit(*h) for h in hits], debt_cues, present
 
@@ -230,10 +230,6 @@ class Matcher:
 
     def context_rule_ids(self) -> list[str]:
         return [c.id for c in self._context.rules]
-
-    def present_context(self, text: str) -> frozenset[str]:
-        """Context rules (message and clause scope) whose pattern occurs anywhere in the text."""
-        return self._context.scan(text, self._candidates(text)[1]).present
 
     def message_rule_labels(self, rule_ids: Iterable[str]) -> frozenset[str]:
         """Labels covered by the message-scope rules among `rule_ids` (a notice about scams, a news report)."""

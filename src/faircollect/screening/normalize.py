@@ -175,14 +175,10 @@ def _t2s_many(texts: Sequence[str]) -> list[str]:
     return [_t2s(text) for text in texts]
 
 
-def _char_stage(text: str) -> str:
-    """Length-preserving rewrites after traditional → simplified, so the identity offset map still holds."""
-    return _char_stage_latin(text)[0]
-
-
 def _char_stage_latin(text: str) -> tuple[str, bool]:
-    """_char_stage, and whether the result holds a Latin letter a-z. No later step adds a letter to a text
-    without one (they delete characters or rewrite letters), so `False` spares their Latin-only checks."""
+    """The length-preserving rewrites after traditional → simplified (so the identity offset map still
+    holds), and whether the result holds a Latin letter a-z. No later step adds a letter to a text without
+    one (they delete characters or rewrite letters), so `False` spares their Latin-only checks."""
     text = _width(text)
     text = _same_length(text, str.lower, _lower_char)
     if _RE_ASCII_LETTER.search(text) is None:

@@ -26,7 +26,6 @@ from faircollect.screening.classifier import (
     LinearModel,
     Thresholds,
     decide,
-    pattern_features,
     rule_key,
 )
 from faircollect.screening.matcher import Hit, Matcher, RawHit, default_matcher
@@ -34,7 +33,6 @@ from faircollect.screening.ngrams import CharNgrams
 from faircollect.screening.normalize import (
     Normalized,
     normalize,
-    normalize_many,
     normalize_parts_many,
     original_span,
 )
@@ -61,14 +59,7 @@ class Analysis:
 
 
 def analyse(matcher: Matcher, text: str) -> Analysis:
-    return _analysis(matcher, normalize(text))
-
-
-def analyse_many(matcher: Matcher, texts: Sequence[str]) -> list[Analysis]:
-    return [_analysis(matcher, norm) for norm in normalize_many(texts)]
-
-
-def _analysis(matcher: Matcher, norm: Normalized) -> Analysis:
+    norm = normalize(text)
     hits, debt_cues, context = matcher.scan(norm.text)
     return Analysis(norm, tuple(hits), debt_cues, context)
 
@@ -161,17 +152,14 @@ class DefaultScreener:
                 results[i] = self._screen_long(text)
         return [results[i] for i in range(len(texts))]
 
-    def _scores(self, analyses: Sequence[Analysis]) -> FloatArray:
-        dense = [pattern_features(a.hits, a.debt_cues, self.model.context_ids, a.context) for a in analyses]
-        return self.model.scores([a.norm.text for a in analyses], dense)
-
     def _scan_many(self, texts: Sequence[str]) -> list[_Scan]:
-        """What analyse_many finds, as plain tuples (no Normalized, Hit or Analysis objects)."""
+        """What `analyse` finds for each text, as plain tuples (no Normalized, Hit or Analysis objects)."""
         scan = self.matcher.scan_raw
         return [(text, starts, ends, *scan(text)) for text, starts, ends in normalize_parts_many(texts)]
 
     def _scan_scores(self, scans: Sequence[_Scan]) -> tuple[FloatArray, FloatArray]:
-        """_scores of the scans (the pattern features built straight into one array), and those features."""
+        """The model's scores of the scans (the pattern features built straight into one array), and those
+        features."""
         features = self._features(scans)
         return self.model.scores([scan[0] for scan in scans], features), features
 
