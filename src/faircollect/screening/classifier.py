@@ -223,8 +223,9 @@ def gate(violation: FloatArray, fired: BoolArray, covered: BoolArray, th: Thresh
     return np.asarray(out & ~(covered & ~fired), dtype=bool)
 
 
-def in_review_band(violation: float, evidence: bool, th: Thresholds) -> bool:
-    return violation >= (th.review if evidence else th.review_free)
+def in_review_band(violation: FloatArray, evidence: BoolArray, th: Thresholds) -> BoolArray:
+    """Per message: is its violation score in the uncertain band (lower with evidence than without)?"""
+    return np.asarray(violation >= np.where(evidence, th.review, th.review_free), dtype=bool)
 
 
 def decide(

@@ -26,6 +26,7 @@ from faircollect.screening.classifier import (
     LinearModel,
     Thresholds,
     decide,
+    in_review_band,
     rule_key,
 )
 from faircollect.screening.matcher import Hit, Matcher, RawHit, default_matcher
@@ -229,7 +230,7 @@ class DefaultScreener:
         codes = (masks.astype(np.int64) @ _LABEL_BITS).tolist()
         evidence = np.array([bool(scan[3]) or scan[4] > 0 for scan in scans], dtype=bool)
         violation = scores[:, _VIOLATION]
-        review = (violation >= np.where(evidence, th.review, th.review_free)).tolist()
+        review = in_review_band(violation, evidence, th).tolist()
         debt = (scores[:, _DEBT] >= th.debt).tolist()
         shown = _rounded(scores[:, :n_labels])  # HEADS start with LABELS
         out = []

@@ -28,6 +28,7 @@ from faircollect.screening.classifier import (
     decide,
     design,
     fit_heads,
+    in_review_band,
     make_vectorizer,
     pattern_features,
     predict,
@@ -119,7 +120,7 @@ def cv_figures(y: npt.NDArray[np.int_], oof: FloatArray, data: Inputs, th: Thres
             "support": int(truth.sum()),
         }
     violation = y[:, HEADS.index("violation")].astype(bool)
-    flagged = np.where(data.evidence, v >= th.review, v >= th.review_free)
+    flagged = in_review_band(v, data.evidence, th)
     cv["macro_f1"] = round(sum(cv[label]["f1"] for label in LABELS) / len(LABELS), 4)
     cv["lawful_blocked"] = round(float(np.mean(blocked[~violation])), 4)
     cv["lawful_reviewed"] = round(float(np.mean((flagged & ~blocked)[~violation])), 4)
