@@ -130,13 +130,8 @@ class Prepared:
         assert dbapi_conn is not None
         cursor = dbapi_conn.cursor()
         try:
-            for listener in conn.dispatch.before_cursor_execute:
-                listener(conn, cursor, plan.sql, values, None, many)
-            if many:
-                cursor.executemany(plan.sql, values)
-                return []
-            cursor.execute(plan.sql, values)
-            return _fetch(conn, plan, cursor)
+            _send(conn, cursor, plan.sql, values, many)
+            return [] if many else _fetch(conn, plan, cursor)
         except conn.dialect.loaded_dbapi.Error as e:
             conn._handle_dbapi_exception(e, plan.sql, values, cursor, None)
             raise  # pragma: no cover  (the line above always raises)
@@ -161,9 +156,7 @@ def rows_together(conn: Connection, jobs: Sequence[tuple[Prepared, Params]]) -> 
                 sql, values = plan.sql, _values(plan, params)
                 cursor = dbapi_conn.cursor()
                 sent.append((cursor, plan))
-                for listener in conn.dispatch.before_cursor_execute:
-                    listener(conn, cursor, sql, values, None, False)
-                cursor.execute(sql, values)
+                _send(conn, cursor, sql, values)
         return [_convert(plan, _fetch(conn, plan, cursor)) for cursor, plan in sent]
     except conn.dialect.loaded_dbapi.Error as e:
         conn._handle_dbapi_exception(e, sql, values, sent[-1][0] if sent else None, None)
@@ -171,6 +164,16 @@ def rows_together(conn: Connection, jobs: Sequence[tuple[Prepared, Params]]) -> 
     finally:
         for cursor, _ in sent:
             cursor.close()
+
+
+def _send(conn: Connection, cursor: Any, sql: str, values: Any, many: bool = False) -> None:
+    """Run a statement, after the connection's `before_cursor_execute` listeners have seen it."""
+    for listener in conn.dispatch.before_cursor_execute:
+        listener(conn, cursor, sql, values, None, many)
+    if many:
+        cursor.executemany(sql, values)
+    else:
+        cursor.execute(sql, values)
 
 
 def _fetch(conn: Connection, plan: _Plan, cursor: Any) -> list[Any]:

@@ -201,13 +201,15 @@ _HISTORY_CONTACTS = Prepared(
     .where(contacts.c.debtor == bindparam("debtor"))
     .order_by(contacts.c.seq)
 )
+# the debtor's reservations still open at `now` (no outcome, not expired)
+_OPEN = (
+    reservations.c.debtor == bindparam("debtor"),
+    reservations.c.contact_id.is_(None),
+    reservations.c.expires_at > bindparam("now", type_=UTCDateTime()),
+)
 _HISTORY_OPEN = Prepared(
     select(reservations.c.id, reservations.c.planned)
-    .where(
-        reservations.c.debtor == bindparam("debtor"),
-        reservations.c.contact_id.is_(None),
-        reservations.c.expires_at > bindparam("now", type_=UTCDateTime()),
-    )
+    .where(*_OPEN)
     .order_by(reservations.c.created_at, reservations.c.id)
 )
 # Three index-driven selects in one round trip (an OR across columns would scan the whole table).
@@ -221,11 +223,7 @@ _EVENTS_BY_ACCOUNT = select(events).where(events.c.account.in_(bindparam("accoun
 # are independent of each other (on PostgreSQL they then travel in one round trip)
 _DEBTOR_PARTIES = union(
     select(contacts.c.party).where(contacts.c.debtor == bindparam("debtor")),
-    select(reservations.c.party).where(
-        reservations.c.debtor == bindparam("debtor"),
-        reservations.c.contact_id.is_(None),
-        reservations.c.expires_at > bindparam("now", type_=UTCDateTime()),
-    ),
+    select(reservations.c.party).where(*_OPEN),
 )
 _EVENTS_BY_PARTY = select(events).where(
     events.c.party.in_(bindparam("parties", expanding=True))
