@@ -7,7 +7,6 @@ arrives or it expires. The rules themselves live only in the engine (`faircollec
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -26,7 +25,7 @@ from faircollect.gate.log import Log, leaf_index
 from faircollect.gate.packs import PackBook
 from faircollect.i18n import default_lang
 from faircollect.model import Contact, Decision, Finding, PackRef
-from faircollect.policy.engine import decide, judge
+from faircollect.policy.engine import as_it_can_happen, decide, judge
 from faircollect.policy.pack import Pack
 from faircollect.policy.screener import Screener
 from faircollect.store import repo
@@ -88,11 +87,7 @@ class Gate:
         fields.pop("pack", None)
         if fields.get("at") is None:
             fields["at"] = now.isoformat()
-        planned = validate.planned_contact(fields)
-        if (
-            planned.at < now
-        ):  # it can only happen now: the engine judges it so, the reservation must count it so
-            planned = dataclasses.replace(planned, at=now.astimezone(planned.at.tzinfo))
+        planned = as_it_can_happen(validate.planned_contact(fields), now)  # the reservation counts it so
         given_id = planned.id or None
         reservation_id = "r-" + uuid.uuid4().hex
         planned.id = given_id or reservation_id

@@ -124,8 +124,7 @@ def decide(
     `history` holds the debtor's recorded contacts and events and any open reservations (contacts whose
     outcome is None). The Decision leaves `reservation` and `receipt` for the gate to fill.
     """
-    if planned.at < now:  # a contact cannot happen in the past: judge it as if made now
-        planned = dataclasses.replace(planned, at=now.astimezone(planned.at.tzinfo))
+    planned = as_it_can_happen(planned, now)
     plan = _plan_for(pack, history, screener)
     h = _history_of(history, screener)
     findings = _evaluate(pack, plan, h, planned)
@@ -160,6 +159,14 @@ def decide(
     )
 
 
+def as_it_can_happen(planned: Contact, now: datetime) -> Contact:
+    """A planned contact dated in the past can only happen now: it is judged, and must be counted, at now
+    (on the planned offset's clock)."""
+    if planned.at < now:
+        return dataclasses.replace(planned, at=now.astimezone(planned.at.tzinfo))
+    return planned
+
+
 def _next_allowed(
     pack: Pack, plan: Plan, h: History, planned: Contact, findings: list[Finding]
 ) -> datetime | None:
@@ -187,4 +194,4 @@ def _next_allowed(
     return None
 
 
-__all__ = ["audit_stream", "content_rules_off", "decide", "judge"]
+__all__ = ["as_it_can_happen", "audit_stream", "content_rules_off", "decide", "judge"]
