@@ -39,25 +39,23 @@ def gate_error_response(e: GateError) -> JSONResponse:
 
 def unavailable_response(path: str, e: StoreUnavailable, default_pack: PackRef) -> JSONResponse:
     log.error("database unavailable: %s", e)
-    if path == CHECK_PATH:
-        reply = fail_closed(default_pack, e)
-        return JSONResponse(reply.body, status_code=reply.status)
-    body = error_body(
-        503,
-        "unavailable",
-        "数据库暂时无法读写，未作任何记录，请稍后重试",
-        "the database cannot be read or written; nothing was recorded, retry later",
-    )
-    return JSONResponse(body, status_code=503)
+    zh = "数据库暂时无法读写，未作任何记录，请稍后重试"
+    en = "the database cannot be read or written; nothing was recorded, retry later"
+    return _failed(path, e, default_pack, error_body(503, "unavailable", zh, en))
 
 
 def crash_response(path: str, e: Exception, default_pack: PackRef) -> JSONResponse:
     log.exception("unhandled error on %s", path, exc_info=e)
+    zh, en = "服务器内部错误，未作任何记录", "internal error; nothing was recorded"
+    return _failed(path, e, default_pack, error_body(500, "internal", zh, en))
+
+
+def _failed(path: str, e: Exception, default_pack: PackRef, body: dict[str, Any]) -> JSONResponse:
+    """The check route fails closed (verdict block, 503); other routes answer with `body`."""
     if path == CHECK_PATH:
         reply = fail_closed(default_pack, e)
         return JSONResponse(reply.body, status_code=reply.status)
-    body = error_body(500, "internal", "服务器内部错误，未作任何记录", "internal error; nothing was recorded")
-    return JSONResponse(body, status_code=500)
+    return JSONResponse(body, status_code=body["error"]["status"])
 
 
 def install(app: FastAPI, default_pack: PackRef) -> None:

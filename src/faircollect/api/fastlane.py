@@ -15,6 +15,7 @@ from typing import Any
 
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials
+from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel, ValidationError
 
 from faircollect.api import models
@@ -149,10 +150,8 @@ def _validate(model: type[BaseModel], body: bytes) -> BaseModel | None:
 
 def _bearer(header: str | None) -> HTTPAuthorizationCredentials | None:
     """As FastAPI's HTTPBearer(auto_error=False): the token of `Bearer <token>`, else nothing."""
-    if not header:
-        return None
-    scheme, _, credentials = header.partition(" ")
-    if scheme.lower() != "bearer" or not credentials:
+    scheme, credentials = get_authorization_scheme_param(header)
+    if not (scheme and credentials) or scheme.lower() != "bearer":
         return None
     return HTTPAuthorizationCredentials(scheme=scheme, credentials=credentials)
 
