@@ -143,13 +143,16 @@ def demo(
     import uvicorn
 
     from faircollect.api.app import create_app
+    from faircollect.cli.serve import settle
 
     _say(
         language,
         f"门控服务：http://127.0.0.1:{port}  （接口文档 /docs；Ctrl-C 停止）",
         f"gate server: http://127.0.0.1:{port}  (API docs at /docs; Ctrl-C to stop)",
     )
-    uvicorn.run(create_app(gate, translog), host="127.0.0.1", port=port, log_level="warning")
+    app = create_app(gate, translog)
+    settle()
+    uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:
