@@ -39,6 +39,8 @@ def test_out_of_domain_shares() -> None:
     )
     assert cold["attacks_labelled_insult"] == 0.5 and cold["safe_given_label"] == 0.5
     fraud = fraud_report(
-        ["01", "01", "00"], [_res(("deception.legal",)), _res(("abuse.insult",)), _res((), "allow")]
+        ["01", "01", "01", "00"],
+        [_res(("deception.legal",)), _res(("abuse.insult",)), _res((), "allow"), _res((), "allow")],
     )
-    assert fraud["class01_legal_or_arrest"] == 0.5 and fraud["class00_given_label"] == 0.0
+    assert fraud["class01_legal_or_arrest"] == 0.3333 and fraud["class00_given_label"] == 0.0
+    assert fraud["class01_flagged_any"] == 0.6667

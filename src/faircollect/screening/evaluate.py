@@ -95,6 +95,7 @@ def fraud_report(classes: Sequence[str], results: Sequence[ScreenResult]) -> dic
     return {
         "class01": len(impostor),
         "class01_legal_or_arrest": share(flagged, len(impostor)),
+        "class01_flagged_any": share(sum(r.verdict != "allow" for r in impostor), len(impostor)),
         "class00": len(normal),
         "class00_given_label": share(sum(bool(r.labels) for r in normal), len(normal)),
         "class00_sent_to_review": share(sum(r.verdict == "review" for r in normal), len(normal)),
