@@ -11,6 +11,7 @@ cross-validation on the train split (`choose_thresholds`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
@@ -200,14 +201,22 @@ def targets(labels: Sequence[Sequence[str]], debt: Sequence[bool]) -> npt.NDArra
 # Decision parameters (docs/screening.md). Shares are of the train split's messages, out of fold.
 FREE = 0.85  # lowest violation score that blocks without any pattern evidence
 REVIEW_FREE_FLOOR = 0.5  # lowest violation score that sends to review without any evidence
-MAX_LAWFUL_BLOCKED = 0.02  # lawful messages the gate and the trusted rules may block (the target)
+MAX_LAWFUL_BLOCKED = 0.02  # lawful messages the gate and the trusted rules may block (the target) ...
+# ... less one standard error of the out-of-fold share (lawful_budget): a threshold set at exactly 2 % out of
+# fold lands above 2 % on new text about half the time.
 MAX_VIOLATIONS_ALLOWED = 0.02  # violations neither blocked nor reviewed (target: 3 %)
 TRUST_MIN_HITS = 8  # a rule is trusted after this many unsuppressed hits on the train split ...
 TRUST_PRECISION = 0.9  # ... this share of them on messages with its label ...
-TRUST_LAWFUL = 0.05  # ... and at most this share on lawful messages
-GRID = np.round(np.arange(0.05, 0.995, 0.01), 2)
+TRUST_LAWFUL = 0.01  # ... and at most this share on lawful messages (chosen by cross-validation, docs)
+GRID = np.round(np.arange(0.05, 0.995, 0.005), 3)
 
 BoolArray = npt.NDArray[np.bool_]
+
+
+def lawful_budget(n_lawful: int, target: float = MAX_LAWFUL_BLOCKED) -> float:
+    """The share of lawful messages the decision may block out of fold: the target less one standard error
+    of a share measured on `n_lawful` messages."""
+    return target - math.sqrt(target * (1.0 - target) / max(n_lawful, 1))
 
 
 def _f1(pred: BoolArray, truth: BoolArray) -> float:
@@ -291,13 +300,13 @@ def choose_thresholds(
     covered: BoolArray,
     evidence: BoolArray,
     trusted_labels: BoolArray,
-    max_lawful_blocked: float = MAX_LAWFUL_BLOCKED,
+    max_lawful_blocked: float | None = None,
     max_allowed: float = MAX_VIOLATIONS_ALLOWED,
 ) -> Thresholds:
     """From out-of-fold scores on the train split (rows: messages; `fired`, `covered`, `evidence`: per
     message). `block` is the lowest violation threshold (most violations caught) that blocks at most
-    `max_lawful_blocked` of the lawful messages; label thresholds maximise each label's F1 among the blocked
-    messages; `review` is the highest threshold leaving at most `max_allowed` of the violations neither
+    `max_lawful_blocked` of the lawful messages (by default `lawful_budget` of their number); label
+    thresholds maximise each label's F1 among the blocked messages; `review` is the highest threshold leaving at most `max_allowed` of the violations neither
     blocked nor reviewed; `debt` maximises F1 of `debt_related`. `trusted_labels`: the labels of trusted
     rules that fired (always confident, counted in the lawful budget)."""
     fired = np.asarray(fired_labels.any(axis=1), dtype=bool)
@@ -305,6 +314,8 @@ def choose_thresholds(
     v = oof[:, HEADS.index("violation")]
     violation = y[:, HEADS.index("violation")].astype(bool)
     lawful = ~violation
+    if max_lawful_blocked is None:
+        max_lawful_blocked = lawful_budget(int(lawful.sum()))
     # The lowest block threshold within the lawful budget; past FREE, `free` rises with it.
     th.block = th.free = float(GRID[-1])
     for t in GRID:

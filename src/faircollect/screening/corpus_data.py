@@ -17,6 +17,7 @@ from faircollect.policy.screener import LABELS
 CORPUS_FILES = (
     "en_lawful.jsonl",
     "en_more.jsonl",
+    "en_round4.jsonl",
     "en_violations.jsonl",
     "zh_abuse.jsonl",
     "zh_consequence_everyday.jsonl",
@@ -26,6 +27,8 @@ CORPUS_FILES = (
     "zh_lawful.jsonl",
     "zh_legal_arrest.jsonl",
     "zh_online_insults.jsonl",
+    "zh_pairs.jsonl",
+    "zh_threat_pressure.jsonl",
     "zh_threats.jsonl",
     "zh_violence_intimidation.jsonl",
 )
