@@ -10,7 +10,7 @@ from sqlalchemy import Engine, bindparam, event, select, text, union
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from faircollect.store.db import write_tx
-from faircollect.store.fastsql import Prepared, rows_together
+from faircollect.store.fastsql import Prepared, deferring, rows_together
 from faircollect.store.tables import accounts, parties, reservations
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -137,3 +137,70 @@ def test_reads_together_give_what_they_give_apart(engine: Engine) -> None:
 def test_a_failed_read_among_reads_together_is_sqlalchemys_error(engine: Engine) -> None:
     with pytest.raises(DBAPIError), write_tx(engine) as conn:
         rows_together(conn, [(BY_ID, {"id": "r-1"}), (Prepared(text("SELECT * FROM no_such_table")), {})])
+
+
+def _statements(conn: Any) -> list[str]:
+    seen: list[str] = []
+    event.listen(conn, "before_cursor_execute", lambda _c, _cur, statement, *_: seen.append(statement))
+    return seen
+
+
+def test_deferred_writes_travel_with_the_next_read(engine: Engine) -> None:
+    _seed(engine, 1)
+    with write_tx(engine) as conn:
+        seen = _statements(conn)
+        with deferring(conn):
+            INSERT.run(conn, _reservation(5))
+            INSERT.run_many(conn, [_reservation(6), _reservation(7)])
+            sent_before_read = len(seen)
+            assert BY_ID.first(conn, {"id": "r-7"}) is not None  # the read sees the queued writes
+            INSERT.run(conn, _reservation(8))
+        assert BY_ID.first(conn, {"id": "r-8"}) is not None  # the end of the block sent the rest
+    if engine.dialect.name == "postgresql":
+        assert sent_before_read == 0
+    else:  # nothing to gain without a pipeline: SQLite writes go at once
+        assert sent_before_read == 2
+    assert len(seen) == 5
+
+
+def test_a_statement_sqlalchemy_runs_itself_sees_the_queued_writes(engine: Engine) -> None:
+    _seed(engine, 1)
+    with write_tx(engine) as conn, deferring(conn):
+        INSERT.run(conn, _reservation(5))
+        assert conn.execute(BY_ID.statement, {"id": "r-5"}).one().id == "r-5"
+
+
+def test_a_queued_writes_error_is_sqlalchemys_and_the_transaction_keeps_nothing(engine: Engine) -> None:
+    _seed(engine, 1)
+    with pytest.raises(IntegrityError), write_tx(engine) as conn, deferring(conn):
+        INSERT.run(conn, _reservation(7))
+        INSERT.run(conn, _reservation(0))  # the id is taken: on PostgreSQL the error comes at the block's end
+    with write_tx(engine) as conn:
+        assert BY_ID.first(conn, {"id": "r-7"}) is None
+
+
+def test_an_error_inside_the_block_drops_its_queue(engine: Engine) -> None:
+    _seed(engine, 1)
+    with pytest.raises(RuntimeError), write_tx(engine) as conn, deferring(conn):
+        INSERT.run(conn, _reservation(7))
+        raise RuntimeError("the request failed")
+    with write_tx(engine) as conn, deferring(conn):  # the same pooled connection: no stale queue
+        assert BY_ID.first(conn, {"id": "r-7"}) is None
+        INSERT.run(conn, _reservation(8))
+    with write_tx(engine) as conn:
+        assert [BY_ID.first(conn, {"id": i}) is not None for i in ("r-7", "r-8")] == [False, True]
+
+
+def test_a_refused_queued_write_fails_the_block(engine: Engine) -> None:
+    def boom(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith("INSERT"):
+            raise OperationalError(statement, {}, Exception("disk I/O error"))
+
+    _seed(engine, 1)
+    event.listen(engine, "before_cursor_execute", boom)
+    try:
+        with pytest.raises(OperationalError), write_tx(engine) as conn, deferring(conn):
+            INSERT.run(conn, _reservation(7))
+            BY_ID.first(conn, {"id": "r-0"})
+    finally:
+        event.remove(engine, "before_cursor_execute", boom)

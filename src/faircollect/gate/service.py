@@ -30,6 +30,7 @@ from faircollect.policy.pack import Pack
 from faircollect.policy.screener import Screener
 from faircollect.store import repo
 from faircollect.store.db import is_sqlite, lock_party, utcnow, write_tx
+from faircollect.store.fastsql import deferring
 from faircollect.store.tables import api_keys
 
 log = logging.getLogger(__name__)
@@ -415,8 +416,9 @@ class Gate:
 
     @contextmanager
     def _tx(self, route: str, body: Mapping[str, Any], caller: Caller) -> Iterator[_Slot]:
-        """A write transaction that knows the request, to replay the answer to a repeated Idempotency-Key."""
-        with write_tx(self.engine) as conn:
+        """A write transaction that knows the request, to replay the answer to a repeated Idempotency-Key.
+        On PostgreSQL its writes travel with the next read instead of one round trip each (`deferring`)."""
+        with write_tx(self.engine) as conn, deferring(conn):
             yield _Slot(conn, route, caller, body)
 
 

@@ -10,6 +10,10 @@ bind and result conversions stay SQLAlchemy's own), then executed with just thos
 errors go through SQLAlchemy's own handling, so callers see the usual `sqlalchemy.exc` errors and a
 connection lost to a restart is invalidated as usual.
 
+Inside `deferring(conn)` on PostgreSQL, writes (`run`, `run_many`) are queued instead of sent, and travel
+with the next read, or at the end of the block, in one round trip (psycopg's pipeline mode); a statement
+SQLAlchemy runs itself sends the queue first (`flush_before_core`, installed by `store.db.make_engine`).
+
 It reads a few of SQLAlchemy's compiler internals (`_bind_processors`, `_result_columns`,
 `construct_expanded_state`); pyproject bounds SQLAlchemy below 2.2 and tests/store/test_fastsql.py compares
 the results with SQLAlchemy's own execution on both backends.
@@ -19,14 +23,17 @@ from __future__ import annotations
 
 import threading
 from collections import namedtuple
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ClauseElement
 
 Params = Mapping[str, Any]
+_QUEUE = "faircollect.fastsql.deferred"  # key of a deferring block's queue in Connection.info
 
 
 @dataclass(slots=True)
@@ -56,8 +63,10 @@ class Prepared:
 
     def rows(self, conn: Connection, params: Params | None = None) -> list[Any]:
         params = params or {}
+        if conn.info.get(_QUEUE):
+            return rows_together(conn, [(self, params)])[0]
         plan = self._plan(conn, params)
-        fetched = self._execute(conn, plan, _values(plan, params), many=False)
+        fetched = _execute(conn, plan, _values(plan, params), many=False)
         return _convert(plan, fetched)
 
     def first(self, conn: Connection, params: Params | None = None) -> Any | None:
@@ -71,13 +80,13 @@ class Prepared:
     def run(self, conn: Connection, params: Params | None = None) -> None:
         params = params or {}
         plan = self._plan(conn, params)
-        self._execute(conn, plan, _values(plan, params), many=False)
+        self._write(conn, plan, _values(plan, params), many=False)
 
     def run_many(self, conn: Connection, many: Sequence[Params]) -> None:
         if not many:
             return
         plan = self._plan(conn, many[0])
-        self._execute(conn, plan, [_values(plan, p) for p in many], many=True)
+        self._write(conn, plan, [_values(plan, p) for p in many], many=True)
 
     # --- plumbing ----------------------------------------------------------------------------------
 
@@ -125,45 +134,99 @@ class Prepared:
         row = namedtuple("Row", [c.keyname for c in columns], rename=True) if columns else None
         return _Plan(state.statement, bool(compiled.positional), tuple(binds), constants, row, list(columns))
 
-    def _execute(self, conn: Connection, plan: _Plan, values: Any, many: bool) -> list[Any]:
-        dbapi_conn = conn.connection.dbapi_connection
-        assert dbapi_conn is not None
-        cursor = dbapi_conn.cursor()
-        try:
-            _send(conn, cursor, plan.sql, values, many)
-            return [] if many else _fetch(conn, plan, cursor)
-        except conn.dialect.loaded_dbapi.Error as e:
-            conn._handle_dbapi_exception(e, plan.sql, values, cursor, None)
-            raise  # pragma: no cover  (the line above always raises)
-        finally:
-            cursor.close()
+    def _write(self, conn: Connection, plan: _Plan, values: Any, many: bool) -> None:
+        queue = conn.info.get(_QUEUE)
+        if queue is None:
+            _execute(conn, plan, values, many)
+        else:
+            queue.append((plan, values, many))
+
+
+@contextmanager
+def deferring(conn: Connection) -> Iterator[None]:
+    """Queue this block's writes on PostgreSQL (see the module's doc); no effect elsewhere or when nested.
+    A queued statement's error is raised where the queue is sent, inside the same transaction."""
+    if (
+        conn.dialect.name != "postgresql"
+        or _QUEUE in conn.info
+        or not hasattr(_dbapi(conn), "pipeline")
+        or not event.contains(conn.engine, "before_cursor_execute", flush_before_core)  # see make_engine
+    ):
+        yield
+        return
+    conn.info[_QUEUE] = []
+    try:
+        yield
+        flush(conn)
+    finally:
+        conn.info.pop(_QUEUE, None)
+
+
+def flush(conn: Connection) -> None:
+    """Send the queued writes of a `deferring` block now."""
+    if conn.info.get(_QUEUE):
+        rows_together(conn, [])
+
+
+def flush_before_core(conn: Connection, *_: Any) -> None:
+    """A `before_cursor_execute` listener: a statement SQLAlchemy runs itself sees the queued writes."""
+    flush(conn)
 
 
 def rows_together(conn: Connection, jobs: Sequence[tuple[Prepared, Params]]) -> list[list[Any]]:
-    """The rows of several independent reads. On PostgreSQL they travel in one round trip (psycopg's
-    pipeline mode), where each would otherwise wait for the one before."""
-    dbapi_conn = conn.connection.dbapi_connection
+    """The rows of several independent reads, after any queued writes. On PostgreSQL they travel in one
+    round trip (psycopg's pipeline mode), where each would otherwise wait for the one before."""
+    dbapi_conn = _dbapi(conn)
     pipeline = getattr(dbapi_conn, "pipeline", None)
-    if conn.dialect.name != "postgresql" or pipeline is None or len(jobs) < 2:
+    queue = conn.info.get(_QUEUE) or []
+    if conn.dialect.name != "postgresql" or pipeline is None or len(jobs) + len(queue) < 2:
+        if queue:  # a single write and no read: no pipeline needed
+            _execute(conn, *queue.pop())
         return [prepared.rows(conn, params) for prepared, params in jobs]
-    assert dbapi_conn is not None
+    writes = list(queue)
+    queue.clear()  # before sending: the listeners `_send` calls must not send them again
     sent: list[tuple[Any, _Plan]] = []
+    opened: list[Any] = []
     sql, values = "", None
     try:
         with pipeline():
+            for plan, values, many in writes:
+                sql = plan.sql
+                cursor = dbapi_conn.cursor()
+                opened.append(cursor)
+                _send(conn, cursor, sql, values, many)
             for prepared, params in jobs:
                 plan = prepared._plan(conn, params)
                 sql, values = plan.sql, _values(plan, params)
                 cursor = dbapi_conn.cursor()
+                opened.append(cursor)
                 sent.append((cursor, plan))
                 _send(conn, cursor, sql, values)
         return [_convert(plan, _fetch(conn, plan, cursor)) for cursor, plan in sent]
     except conn.dialect.loaded_dbapi.Error as e:
-        conn._handle_dbapi_exception(e, sql, values, sent[-1][0] if sent else None, None)
+        conn._handle_dbapi_exception(e, sql, values, opened[-1] if opened else None, None)
         raise  # pragma: no cover  (the line above always raises)
     finally:
-        for cursor, _ in sent:
+        for cursor in opened:
             cursor.close()
+
+
+def _execute(conn: Connection, plan: _Plan, values: Any, many: bool) -> list[Any]:
+    cursor = _dbapi(conn).cursor()
+    try:
+        _send(conn, cursor, plan.sql, values, many)
+        return [] if many else _fetch(conn, plan, cursor)
+    except conn.dialect.loaded_dbapi.Error as e:
+        conn._handle_dbapi_exception(e, plan.sql, values, cursor, None)
+        raise  # pragma: no cover  (the line above always raises)
+    finally:
+        cursor.close()
+
+
+def _dbapi(conn: Connection) -> Any:
+    dbapi_conn = conn.connection.dbapi_connection
+    assert dbapi_conn is not None
+    return dbapi_conn
 
 
 def _send(conn: Connection, cursor: Any, sql: str, values: Any, many: bool = False) -> None:
@@ -210,4 +273,4 @@ def _convert(plan: _Plan, fetched: list[Any]) -> list[Any]:
     return [make(v if f is None else f(v) for f, v in zip(converters, r, strict=True)) for r in fetched]
 
 
-__all__ = ["Prepared", "rows_together"]
+__all__ = ["Prepared", "deferring", "flush", "flush_before_core", "rows_together"]
