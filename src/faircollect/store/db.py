@@ -28,8 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from faircollect.store import fastsql
-from faircollect.store.fastsql import Prepared
+from faircollect.store.fastsql import Prepared, flush_before_core
 from faircollect.store.tables import parties
 
 log = logging.getLogger(__name__)
@@ -70,7 +69,7 @@ def make_engine(
     # No pre-ping (a round trip per checkout): a connection lost to a restart fails its request closed,
     # and SQLAlchemy then drops the whole pool, so the next request reconnects.
     engine = create_engine(url, pool_size=pool_size, max_overflow=30, pool_recycle=1800, **kwargs)
-    event.listen(engine, "before_cursor_execute", fastsql.flush_before_core)
+    event.listen(engine, "before_cursor_execute", flush_before_core)
     return engine
 
 
