@@ -59,10 +59,10 @@ class Inputs:
     evidence: npt.NDArray[np.bool_]  # any pattern hit (even suppressed) or a debt cue
     hits: list[tuple[Hit, ...]]
 
-    def trusted_labels(self, trusted: Sequence[str]) -> npt.NDArray[np.bool_]:
-        return np.array([trusted_mask(hits, trusted) for hits in self.hits], dtype=bool).reshape(
-            -1, len(LABELS)
-        )
+    def trusted_labels(self, trusted: Sequence[str], rows: Sequence[int]) -> npt.NDArray[np.bool_]:
+        """Per message of `rows` and per label: did one of the `trusted` rules fire?"""
+        masks = [trusted_mask(self.hits[i], trusted) for i in rows]
+        return np.array(masks, dtype=bool).reshape(-1, len(LABELS))
 
 
 def inputs(matcher: Matcher, texts: Sequence[str]) -> Inputs:
@@ -100,7 +100,7 @@ def train(records: Sequence[Record], matcher: Matcher) -> tuple[LinearModel, dic
         x_val = design(vec, [texts[i] for i in val_idx], [dense[i] for i in val_idx])
         oof[val_idx] = predict(x_val, coef, intercept)
         fold_trusted = trusted_rules([data.hits[i] for i in fit_idx], [gold[i] for i in fit_idx])
-        oof_trusted[val_idx] = data.trusted_labels(fold_trusted)[val_idx]
+        oof_trusted[val_idx] = data.trusted_labels(fold_trusted, val_idx)
     thresholds = choose_thresholds(y, oof, data.fired, data.covered, data.evidence, oof_trusted)
     thresholds.trusted = trusted_rules(data.hits, gold)
     vec = make_vectorizer().fit(texts)
