@@ -143,7 +143,7 @@ def demo(
     import uvicorn
 
     from faircollect.api.app import create_app
-    from faircollect.cli.serve import settle
+    from faircollect.cli.common import settle
 
     _say(
         language,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gc
 import json
 import re
 import sys
@@ -16,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from faircollect.cli.common import LangOption, bad_input, resolve_lang
+from faircollect.cli.common import LangOption, bad_input, resolve_lang, settle
 from faircollect.i18n import pick
 from faircollect.policy.screener import LABELS, ScreenResult
 
@@ -95,12 +94,7 @@ def _batches(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[i : i + BATCH]
 
 
-@cache
-def _freeze_heap() -> None:
-    """Once, after the screener is loaded: its model, lexicons and automata live as long as the process, so
-    they leave the garbage collector's generations (its passes over a long input no longer walk them)."""
-    gc.collect()
-    gc.freeze()
+_settle_once = cache(settle)  # screen-eval screens up to three sets in one process
 
 
 def screen_texts(texts: Sequence[str]) -> list[ScreenResult]:
@@ -108,7 +102,7 @@ def screen_texts(texts: Sequence[str]) -> list[ScreenResult]:
 
     screener = default_screener()
     if len(texts) > BATCH:
-        _freeze_heap()
+        _settle_once()
     out: list[ScreenResult] = []
     for batch in _batches(texts):
         out.extend(screener.screen_many(batch))

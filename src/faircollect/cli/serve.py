@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import json
 import os
 import sys
@@ -13,7 +12,7 @@ from typing import Annotated, Any
 import typer
 from sqlalchemy.exc import SQLAlchemyError
 
-from faircollect.cli.common import LangOption, bad_input, load_screener, resolve_lang
+from faircollect.cli.common import LangOption, bad_input, load_screener, resolve_lang, settle
 from faircollect.gate.errors import GateError
 from faircollect.gate.packs import PackBook
 from faircollect.gate.service import DEFAULT_TTL, Gate
@@ -128,10 +127,3 @@ def worker_app() -> Any:
     app = create_app(gate, translog)
     settle()
     return app
-
-
-def settle() -> None:
-    """Exempt what start-up built (the screener's model and lexicons, ~300,000 objects) from the cyclic
-    garbage collector: a full collection over them takes ~90 ms, a pause every request would feel."""
-    gc.collect()
-    gc.freeze()
