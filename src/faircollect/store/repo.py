@@ -212,7 +212,7 @@ _HISTORY_OPEN = Prepared(
     .where(*_OPEN)
     .order_by(reservations.c.created_at, reservations.c.id)
 )
-# Three index-driven selects in one round trip (an OR across columns would scan the whole table).
+# Index-driven selects, one statement (an OR across columns would scan the whole table).
 _EVENTS_BY_DEBTOR_ACCOUNT = (
     select(events)
     .join(accounts, events.c.account == accounts.c.id)
@@ -225,12 +225,13 @@ _DEBTOR_PARTIES = union(
     select(contacts.c.party).where(contacts.c.debtor == bindparam("debtor")),
     select(reservations.c.party).where(*_OPEN),
 )
-_EVENTS_BY_PARTY = select(events).where(
-    events.c.party.in_(bindparam("parties", expanding=True))
-    | events.c.party.in_(_DEBTOR_PARTIES.scalar_subquery())
-)
+# each its own arm: an OR of the two would make PostgreSQL scan the whole events table
+_EVENTS_BY_PARTY = select(events).where(events.c.party.in_(bindparam("parties", expanding=True)))
+_EVENTS_BY_DEBTOR_PARTY = select(events).where(events.c.party.in_(_DEBTOR_PARTIES.scalar_subquery()))
 _HISTORY_EVENTS = Prepared(
-    union(_EVENTS_BY_DEBTOR_ACCOUNT, _EVENTS_BY_ACCOUNT, _EVENTS_BY_PARTY).order_by("seq")
+    union(_EVENTS_BY_DEBTOR_ACCOUNT, _EVENTS_BY_ACCOUNT, _EVENTS_BY_PARTY, _EVENTS_BY_DEBTOR_PARTY).order_by(
+        "seq"
+    )
 )
 
 
