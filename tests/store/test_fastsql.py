@@ -204,3 +204,13 @@ def test_a_refused_queued_write_fails_the_block(engine: Engine) -> None:
             BY_ID.first(conn, {"id": "r-0"})
     finally:
         event.remove(engine, "before_cursor_execute", boom)
+
+
+def test_a_connection_lost_inside_the_block_raises_its_own_error(engine: Engine) -> None:
+    """The block's clean-up must not replace the lost connection's error with one of its own."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: a SQLite file has no server connection to lose")
+    _seed(engine, 1)
+    with pytest.raises(OperationalError), write_tx(engine) as conn, deferring(conn):
+        INSERT.run(conn, _reservation(7))
+        conn.exec_driver_sql("SELECT pg_terminate_backend(pg_backend_pid())")

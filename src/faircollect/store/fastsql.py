@@ -154,12 +154,13 @@ def deferring(conn: Connection) -> Iterator[None]:
     ):
         yield
         return
-    conn.info[_QUEUE] = []
+    info = conn.info  # held: after a lost connection, reaching it again would raise over the real error
+    info[_QUEUE] = []
     try:
         yield
         flush(conn)
     finally:
-        conn.info.pop(_QUEUE, None)
+        info.pop(_QUEUE, None)
 
 
 def flush(conn: Connection) -> None:
