@@ -154,8 +154,10 @@ class Matcher:
         return hits
 
     def _pinyin_hits(self, text: str) -> list[RawHit]:
-        """Mixed-script disguises (sha逼, 老lai, ren渣): match insults by toneless pinyin."""
-        if self._pinyin_ac is None or not _MAY_MIX.search(text) or not _MIXED.search(text):
+        """Mixed-script disguises (sha逼, 老lai, ren渣): match insults by toneless pinyin. The caller has
+        checked that there are pinyin words and that the text may mix scripts (`_MAY_MIX`)."""
+        assert self._pinyin_ac is not None
+        if not _MIXED.search(text):
             return []
         stream, units = _pinyin_stream(text)
         out: list[RawHit] = []

@@ -34,7 +34,6 @@ _INVISIBLE = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
 # Symbols people put between the characters of a word to dodge keyword lists.
 # Invisible, control and format characters (but not newline and tab), dropped one by one.
 _DROP = regex.compile(rf"[{_INVISIBLE}]|(?![\n\t])[\p{{Cc}}\p{{Cf}}]")
-_SURROGATE = regex.compile("[\ud800-\udfff]")
 _SEP = r"[\s\*\-_\.·•|/\\~#@+^=`'\"<>()\[\]{}×✱★☆♥❤︎️\p{So}]"
 _HAN = r"\p{Han}"
 _HAN_SEP = regex.compile(rf"(?<={_HAN}){_SEP}+(?={_HAN})")
@@ -154,7 +153,7 @@ def _deleveet(match: regex.Match[str]) -> str:
 
 def _valid(text: str) -> str:
     """A lone surrogate (possible in a str decoded from JSON) is not Unicode text: OpenCC cannot encode it."""
-    return _SURROGATE.sub("\ufffd", text) if _RE_SURROGATE.search(text) else text
+    return _RE_SURROGATE.sub("\ufffd", text) if _RE_SURROGATE.search(text) else text
 
 
 def _t2s(text: str) -> str:

@@ -133,6 +133,15 @@ class DefaultScreener:
     def __init__(self, model: LinearModel, matcher: Matcher) -> None:
         self.model = model
         self.matcher = matcher
+        # Where each context rule id goes in a feature row: (it suppressed a hit, it is present at all).
+        n, context_ids = len(LABELS), model.context_ids
+        self._context_columns: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
+        for k, rule_id in enumerate(context_ids):
+            self._context_columns[0].setdefault(rule_id, []).append(2 * n + k)
+            self._context_columns[1].setdefault(rule_id, []).append(2 * n + len(context_ids) + k)
+        # Context rules whose presence covers some label (Matcher.message_rule_labels).
+        rule_labels = matcher.message_rule_labels
+        self._covering = frozenset(r for r in matcher.context_rule_ids() if rule_labels([r]))
 
     @property
     def thresholds(self) -> Thresholds:
@@ -167,13 +176,8 @@ class DefaultScreener:
     def _features(self, scans: Sequence[_Scan]) -> FloatArray:
         """classifier.pattern_features of every scan, one row each: only the non-zero cells are set."""
         n = len(LABELS)
-        context_ids = self.model.context_ids
-        # Where each context rule id goes in the row: (it suppressed a hit, it is present at all).
-        ids: tuple[dict[str, list[int]], dict[str, list[int]]] = ({}, {})
-        for k, rule_id in enumerate(context_ids):
-            ids[0].setdefault(rule_id, []).append(2 * n + k)
-            ids[1].setdefault(rule_id, []).append(2 * n + len(context_ids) + k)
-        width = 2 * n + 2 * len(context_ids) + 2
+        ids = self._context_columns
+        width = 2 * n + 2 * len(self.model.context_ids) + 2
         out = np.zeros((len(scans), width))
         cells: list[int] = []
         for row, (_, _, _, hits, _, present) in enumerate(scans):
@@ -222,9 +226,7 @@ class DefaultScreener:
         if cells:
             trusted.ravel()[cells] = True
         fired = features[:, :n_labels] != 0.0  # pattern_features starts with the fired labels
-        # Context rules whose presence covers some label (Matcher.message_rule_labels).
-        rule_labels = self.matcher.message_rule_labels
-        covering = frozenset(rule_id for rule_id in self.matcher.context_rule_ids() if rule_labels([rule_id]))
+        covering = self._covering
         covered = np.array([bool(scan[5]) and not covering.isdisjoint(scan[5]) for scan in scans], dtype=bool)
         masks = decide(scores, fired, covered, trusted, th)
         codes = (masks.astype(np.int64) @ _LABEL_BITS).tolist()

@@ -61,7 +61,8 @@ class Inputs:
 
     def trusted_labels(self, trusted: Sequence[str], rows: Sequence[int]) -> npt.NDArray[np.bool_]:
         """Per message of `rows` and per label: did one of the `trusted` rules fire?"""
-        masks = [trusted_mask(self.hits[i], trusted) for i in rows]
+        keys = frozenset(trusted)  # once, not per message
+        masks = [trusted_mask(self.hits[i], keys) for i in rows]
         return np.array(masks, dtype=bool).reshape(-1, len(LABELS))
 
 
