@@ -19,11 +19,12 @@ from fastapi.security.utils import get_authorization_scheme_param
 from pydantic import BaseModel, ValidationError
 
 from faircollect.api import models
-from faircollect.api.errors import crash_response, gate_error_response, unavailable_response
-from faircollect.api.routes import lang_of, run_gate
+from faircollect.api.errors import CHECK_PATH, crash_response, gate_error_response, unavailable_response
+from faircollect.api.routes import body_of, caller_for, run_gate
 from faircollect.gate.errors import GateError, StoreUnavailable
-from faircollect.gate.service import Caller, Gate, Reply
+from faircollect.gate.service import Gate, Reply
 from faircollect.model import PackRef
+from faircollect.store.keys import ApiKey
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -65,11 +66,11 @@ class FastLane:
         model = _validate(models.PlannedContactIn if kind == "check" else models.OutcomeIn, body)
         if model is None:
             return None
-        fields: dict[str, Any] = model.model_dump(exclude_none=True)
-        lang = lang_of(headers.get("accept-language", ""))
+        fields = body_of(model)
+        accept_language = headers.get("accept-language", "")
 
-        def work(gate: Gate, key: Any) -> Reply:
-            caller = Caller(key_id=key.id, lang=lang, idempotency_key=idem or None)
+        def work(gate: Gate, key: ApiKey) -> Reply:
+            caller = caller_for(key, accept_language, idem)
             if kind == "check":
                 return gate.check(fields, caller)
             return gate.record_outcome(reservation_id, fields, caller)
@@ -90,7 +91,7 @@ def _route(scope: Scope) -> tuple[str, str] | None:
     if scope["type"] != "http" or scope["method"] != "POST" or scope.get("query_string"):
         return None
     path: str = scope["path"]
-    if path == "/v1/check":
+    if path == CHECK_PATH:
         return ("check", "")
     if path.startswith(OUTCOME_PREFIX) and path.endswith(OUTCOME_SUFFIX):
         rid = path[len(OUTCOME_PREFIX) : -len(OUTCOME_SUFFIX)]

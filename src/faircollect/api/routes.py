@@ -78,9 +78,12 @@ def lang_of(accept_language: str) -> str | None:
     return None
 
 
+def caller_for(key: ApiKey, accept_language: str, idempotency_key: str | None) -> Caller:
+    return Caller(key_id=key.id, lang=lang_of(accept_language), idempotency_key=idempotency_key or None)
+
+
 def _caller(request: Request, key: ApiKey, idempotency_key: str | None) -> Caller:
-    lang = lang_of(request.headers.get("accept-language", ""))
-    return Caller(key_id=key.id, lang=lang, idempotency_key=idempotency_key or None)
+    return caller_for(key, request.headers.get("accept-language", ""), idempotency_key)
 
 
 async def run_gate(
@@ -112,7 +115,7 @@ async def _serve(
     return JSONResponse(reply.body, status_code=reply.status)
 
 
-def _body(model: BaseModel) -> dict[str, Any]:
+def body_of(model: BaseModel) -> dict[str, Any]:
     body: dict[str, Any] = model.model_dump(exclude_none=True)
     return body
 
@@ -133,7 +136,7 @@ async def check(
         request,
         cred,
         ("dialer",),
-        lambda gate, key: gate.check(_body(body), _caller(request, key, idempotency_key)),
+        lambda gate, key: gate.check(body_of(body), _caller(request, key, idempotency_key)),
     )
 
 
@@ -160,7 +163,7 @@ async def outcome(
         cred,
         ("dialer",),
         lambda gate, key: gate.record_outcome(
-            reservation_id, _body(body), _caller(request, key, idempotency_key)
+            reservation_id, body_of(body), _caller(request, key, idempotency_key)
         ),
     )
 
@@ -179,7 +182,7 @@ async def contacts(
         request,
         cred,
         ("dialer",),
-        lambda gate, key: gate.record_contact(_body(body), _caller(request, key, idempotency_key)),
+        lambda gate, key: gate.record_contact(body_of(body), _caller(request, key, idempotency_key)),
     )
 
 
@@ -197,7 +200,7 @@ async def events(
         request,
         cred,
         ("dialer", "admin"),
-        lambda gate, key: gate.record_event(_body(body), _caller(request, key, idempotency_key)),
+        lambda gate, key: gate.record_event(body_of(body), _caller(request, key, idempotency_key)),
     )
 
 
