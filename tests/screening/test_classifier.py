@@ -8,17 +8,30 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from scipy import sparse
+from sklearn.linear_model import LogisticRegression
 
 from faircollect.policy.screener import LABELS
 from faircollect.screening.classifier import (
+    C_REG,
+    CLASS_WEIGHT,
+    DEBT_FEATURES,
     GRID,
     HEADS,
     MAX_LAWFUL_BLOCKED,
+    SEED,
+    STACK_C,
+    STACKED,
+    LinearModel,
+    Stack,
     Thresholds,
     choose_thresholds,
+    fit_heads,
+    fit_nb_heads,
     gate,
     in_review_band,
     lawful_budget,
+    stack_inputs,
     trusted_rules,
 )
 from faircollect.screening.matcher import Hit
@@ -97,3 +110,82 @@ def test_trusted_rules_need_hits_precision_and_few_lawful_messages() -> None:
     # r-lawful: 9 right of 10 (90 %) but 1 of 10 on a lawful message (10 % > 5 %); the suppressed hit of
     # r-good on a lawful message does not count against it
     assert trusted_rules(hits, labels) == ("r-good",)
+
+
+# --- the two first stages and the second stage ---------------------------------------------------
+
+
+def _sparse_problem(seed: int) -> tuple[sparse.csr_matrix, np.ndarray, int]:
+    """Random binary 'n-gram' columns, then 4 dense pattern columns whose last DEBT_FEATURES are debt cues;
+    y has a column per head, each driven by a few columns so every head has both classes."""
+    rng = np.random.default_rng(seed)
+    n, n_ngrams, n_dense = 240, 30, 4
+    ngrams = (rng.random((n, n_ngrams)) < 0.2).astype(float)
+    dense = (rng.random((n, n_dense)) < 0.3).astype(float)
+    y = np.zeros((n, len(HEADS)), dtype=np.int_)
+    for j in range(len(HEADS)):
+        y[:, j] = ((ngrams[:, j % n_ngrams] + dense[:, j % 2] + rng.random(n)) > 1.0).astype(int)
+    return sparse.csr_matrix(np.hstack([ngrams, dense])), y, n_dense
+
+
+def test_nb_heads_fold_the_ratio_scaling_into_the_weights() -> None:
+    """The shipped weights on unscaled features give the decision function of the regression fitted on the
+    scaled features; the debt columns get no weight."""
+    x, y, n_dense = _sparse_problem(3)
+    coef, intercept = fit_nb_heads(x, y, n_dense)
+    assert coef.shape == (x.shape[1], len(STACKED))
+    assert np.all(coef[-DEBT_FEATURES:] == 0.0)
+    present = x[:, : x.shape[1] - n_dense].toarray() > 0
+    for k, j in enumerate(STACKED):
+        pos, neg = present[y[:, j] == 1].sum(0) + 1.0, present[y[:, j] == 0].sum(0) + 1.0
+        ratio = np.log((pos / pos.sum()) / (neg / neg.sum()))
+        scale = np.r_[ratio, np.ones(n_dense)][: x.shape[1] - DEBT_FEATURES]
+        scaled = x[:, : x.shape[1] - DEBT_FEATURES].toarray() * scale
+        ref = LogisticRegression(C=C_REG, class_weight=CLASS_WEIGHT, solver="liblinear", random_state=SEED)
+        ref.fit(scaled, y[:, j])
+        np.testing.assert_allclose(
+            x.toarray() @ coef[:, k] + intercept[k], ref.decision_function(scaled), atol=1e-8
+        )
+
+
+def test_stack_round_trips_and_scores_as_its_regressions() -> None:
+    rng = np.random.default_rng(5)
+    inputs = rng.normal(size=(300, 6)) * [1, 5, 0.1, 2, 1, 0]  # one constant column
+    y = np.zeros((300, len(HEADS)), dtype=np.int_)
+    for j in range(len(HEADS)):
+        y[:, j] = (inputs[:, j % 5] + rng.normal(size=300) > 0).astype(int)
+    stack = Stack.fit(inputs, y)
+    again = Stack.from_dict(stack.to_dict())
+    np.testing.assert_array_equal(again.apply(inputs), stack.apply(inputs))
+    std = (inputs - inputs.mean(0)) / np.where(inputs.std(0) == 0, 1.0, inputs.std(0))
+    for k, j in enumerate(STACKED):
+        ref = LogisticRegression(C=STACK_C, solver="lbfgs", max_iter=3000).fit(std, y[:, j])
+        np.testing.assert_allclose(stack.apply(inputs)[:, k], ref.predict_proba(std)[:, 1], atol=1e-6)
+
+
+def test_model_scores_are_the_second_stage_over_both_first_stages() -> None:
+    """LinearModel.scores (one product over both first stages) equals the stages composed by hand; the
+    debt head keeps its first-stage score."""
+    x, y, n_dense = _sparse_problem(7)
+    n_ngrams = x.shape[1] - n_dense
+
+    class Identity:
+        def transform(self, texts: list[str]) -> sparse.csr_matrix:
+            return x[[int(t) for t in texts], :n_ngrams]
+
+    coef, intercept = fit_heads(x, y)
+    nb_coef, nb_intercept = fit_nb_heads(x, y, n_dense)
+    dense = x[:, n_ngrams:].toarray()
+    z_plain = x.toarray() @ coef + intercept
+    z_nb = x.toarray() @ nb_coef + nb_intercept
+    stack = Stack.fit(stack_inputs(z_plain, z_nb, dense), y)
+    model = LinearModel(
+        Identity(), coef, intercept, [], Thresholds(), nb_coef=nb_coef, nb_intercept=nb_intercept, stack=stack
+    )
+    got = model.scores([str(i) for i in range(x.shape[0])], dense)
+    want = 1.0 / (1.0 + np.exp(-z_plain))
+    want[:, list(STACKED)] = stack.apply(stack_inputs(z_plain, z_nb, dense))
+    np.testing.assert_allclose(got, want, atol=1e-9)
+    debt = HEADS.index("debt_related")
+    assert debt not in STACKED
+    np.testing.assert_allclose(got[:, debt], 1.0 / (1.0 + np.exp(-z_plain[:, debt])), atol=1e-12)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from faircollect.policy.screener import LABELS
-from faircollect.screening.classifier import HEADS
+from faircollect.screening.classifier import HEADS, STACKED
 from faircollect.screening.corpus_data import corpus_sha256
 from faircollect.screening.screener import load_model, model_meta
 
@@ -12,6 +12,8 @@ def test_model_loads_with_complete_thresholds() -> None:
     model = load_model()
     th = model.thresholds
     assert model.coef.shape[1] == len(HEADS)
+    assert model.nb_coef is not None and model.nb_coef.shape == (model.coef.shape[0], len(STACKED))
+    assert model.stack is not None and model.stack.coef.shape[1] == len(STACKED)
     assert set(th.label) == set(LABELS)
     assert 0.0 < th.review <= th.block <= th.free < 1.0
     assert th.review <= th.review_free <= th.free

@@ -1,12 +1,14 @@
-"""Classifier: character n-gram TF-IDF plus pattern features, one logistic regression per head.
+"""Classifier: character n-gram TF-IDF plus pattern features, two linear first stages and a second stage.
 
 Heads are the seven labels of taxonomy.md, `debt_related`, and `violation` (the message carries any label).
 The `violation` head decides whether a message is blocked (it has all the corpus's violations as
 positives, so it is far better trained than any one label); the label heads then say which labels it
 carries. The pattern features (a label's unsuppressed hit, a hit cancelled by context, which context rule
 cancelled it, debt cues) let the model learn how far to trust the lexicons; the n-grams catch what the
-lexicons miss. Scores are logistic probabilities; the thresholds and the uncertain band are chosen by
-cross-validation on the train split (`choose_thresholds`).
+lexicons miss. The first stages are one logistic regression per head, plain and NB-weighted
+(`fit_heads`, `fit_nb_heads`); the second stage (`Stack`) rescores each head from all of their logits and
+the pattern features. Scores are logistic probabilities; the thresholds and the uncertain band are chosen
+by cross-validation on the train split (`choose_thresholds`).
 """
 
 from __future__ import annotations
@@ -104,9 +106,67 @@ class Thresholds:
         )
 
 
+# The heads the second stage scores again (all but `debt_related`, which keeps its first-stage score).
+STACKED = tuple(j for j, head in enumerate(HEADS) if head != "debt_related")
+LOGIT_CLIP = 13.8155  # logit of 1e-6: the first-stage scores the second stage reads stay finite
+STACK_C = 1.0  # the second stage's inverse regularisation (standardised inputs)
+
+
+@dataclass
+class Stack:
+    """The second stage: per stacked head, a logistic regression over the first stages' logits of every
+    stacked head (plain and NB-weighted) and the pattern features. It lets each label read the others'
+    scores (violence next to intimidation, arrest next to legal) and how far to trust each pattern in
+    company. Fitted on out-of-fold first-stage scores, so it learns how the first stages do on unseen text."""
+
+    mean: FloatArray  # shape (n_inputs,): standardisation of the inputs
+    scale: FloatArray
+    coef: FloatArray  # shape (n_inputs, len(STACKED))
+    intercept: FloatArray  # shape (len(STACKED),)
+
+    @classmethod
+    def fit(cls, inputs: FloatArray, y: npt.NDArray[np.int_]) -> Stack:
+        mean = inputs.mean(axis=0)
+        scale = inputs.std(axis=0)
+        scale[scale == 0] = 1.0
+        std = (inputs - mean) / scale
+        coef = np.zeros((inputs.shape[1], len(STACKED)))
+        intercept = np.zeros(len(STACKED))
+        for k, j in enumerate(STACKED):
+            column = y[:, j]
+            if column.min() == column.max():
+                intercept[k] = 8.0 if column[0] else -8.0
+                continue
+            model = LogisticRegression(C=STACK_C, solver="lbfgs", max_iter=3000)
+            model.fit(std, column)
+            coef[:, k] = model.coef_[0]
+            intercept[k] = model.intercept_[0]
+        return cls(mean, scale, coef, intercept)
+
+    def apply(self, inputs: FloatArray) -> FloatArray:
+        z = ((inputs - self.mean) / self.scale) @ self.coef + self.intercept
+        out: FloatArray = 1.0 / (1.0 + np.exp(-z))
+        return out
+
+    def to_dict(self) -> dict[str, FloatArray]:
+        return {"mean": self.mean, "scale": self.scale, "coef": self.coef, "intercept": self.intercept}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Stack:
+        return cls(*(np.asarray(data[k], dtype=np.float64) for k in ("mean", "scale", "coef", "intercept")))
+
+
+def stack_inputs(z_plain: FloatArray, z_nb: FloatArray, dense: FloatArray) -> FloatArray:
+    """The second stage's inputs: both first stages' logits of the stacked heads and the pattern features
+    (not the debt cues, as for the label heads)."""
+    clipped = np.clip(np.hstack([z_plain[:, STACKED], z_nb]), -LOGIT_CLIP, LOGIT_CLIP)
+    return np.hstack([clipped, dense[:, : dense.shape[1] - DEBT_FEATURES]])
+
+
 @dataclass
 class LinearModel:
-    """A fitted vectoriser and one weight column per head (numpy, so prediction is one sparse product)."""
+    """A fitted vectoriser and one weight column per head (numpy, so prediction is one sparse product);
+    with `nb_coef` and `stack`, NB-weighted columns for the stacked heads and the second stage over both."""
 
     vectorizer: Vectorizer
     coef: FloatArray  # shape (n_features, n_heads)
@@ -114,16 +174,35 @@ class LinearModel:
     context_ids: list[str]
     thresholds: Thresholds
     meta: dict[str, Any] = field(default_factory=dict)
+    nb_coef: FloatArray | None = None  # shape (n_features, len(STACKED))
+    nb_intercept: FloatArray | None = None
+    stack: Stack | None = None
+    _weights: FloatArray = field(init=False, repr=False)
+    _bias: FloatArray = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        # one sparse product gives both first stages
+        if self.nb_coef is not None and self.nb_intercept is not None:
+            self._weights = np.hstack([self.coef, self.nb_coef])
+            self._bias = np.concatenate([self.intercept, self.nb_intercept])
+        else:
+            self._weights, self._bias = self.coef, self.intercept
 
     def scores(self, texts: Sequence[str], dense: Sequence[Sequence[float]] | FloatArray) -> FloatArray:
         """Probabilities, shape (len(texts), len(HEADS)): the product of `design` with the weights, taken
         block by block (n-grams, then pattern features) rather than on the stacked matrix, which is slower
-        to build. Only the order of the additions differs (scores agree to about 1e-15)."""
+        to build (only the order of the additions differs: scores agree to about 1e-15); then the second
+        stage, if the model has one."""
         ngrams = self.vectorizer.transform(texts)
         width = ngrams.shape[1]
-        extra = np.asarray(dense, dtype=np.float64).reshape(len(texts), -1) * PATTERN_SCALE
-        z: FloatArray = np.asarray(ngrams @ self.coef[:width]) + extra @ self.coef[width:] + self.intercept
-        return 1.0 / (1.0 + np.exp(-z))
+        extra = np.asarray(dense, dtype=np.float64).reshape(len(texts), -1)
+        z = np.asarray(ngrams @ self._weights[:width]) + (extra * PATTERN_SCALE) @ self._weights[width:]
+        z += self._bias
+        heads = len(HEADS)
+        out: FloatArray = 1.0 / (1.0 + np.exp(-z[:, :heads]))
+        if self.stack is not None:
+            out[:, STACKED] = self.stack.apply(stack_inputs(z[:, :heads], z[:, heads:], extra))
+        return out
 
 
 def make_vectorizer() -> TfidfVectorizer:
@@ -180,6 +259,40 @@ def fit_heads(
         model.fit(xj, column)
         coef[: xj.shape[1], j] = model.coef_[0]
         intercept[j] = model.intercept_[0]
+    return coef, intercept
+
+
+NB_ALPHA = 1.0  # smoothing of the log-count ratios
+
+
+def fit_nb_heads(
+    x: sparse.csr_matrix, y: npt.NDArray[np.int_], n_dense: int, c: float = C_REG
+) -> tuple[FloatArray, FloatArray]:
+    """NB-weighted logistic regressions for the STACKED heads (Wang & Manning 2012, "NBSVM"): each head's
+    n-gram columns scaled by their log-count ratio r = log((p/|p|)/(q/|q|)) (an n-gram counted as present
+    or absent, in that head's positive and negative messages), the pattern columns (last `n_dense`) not.
+    The scaling is folded into the weights, so the model stays one weight column per head over `design`."""
+    n_ngrams = x.shape[1] - n_dense
+    present = x[:, :n_ngrams].copy()
+    present.data[:] = 1.0
+    coef = np.zeros((x.shape[1], len(STACKED)))
+    intercept = np.zeros(len(STACKED))
+    usable = x.shape[1] - DEBT_FEATURES
+    for k, j in enumerate(STACKED):
+        column = y[:, j]
+        if column.min() == column.max():
+            intercept[k] = 8.0 if column[0] else -8.0
+            continue
+        p = np.asarray(present[column == 1].sum(axis=0)).ravel() + NB_ALPHA
+        q = np.asarray(present[column == 0].sum(axis=0)).ravel() + NB_ALPHA
+        scale = np.r_[np.log((p / p.sum()) / (q / q.sum())), np.ones(n_dense)][:usable]
+        xj = x[:, :usable].multiply(scale[None, :]).tocsr()
+        model = LogisticRegression(
+            C=c, class_weight=CLASS_WEIGHT, solver="liblinear", random_state=SEED, max_iter=2000
+        )
+        model.fit(xj, column)
+        coef[:usable, k] = model.coef_[0] * scale
+        intercept[k] = model.intercept_[0]
     return coef, intercept
 
 

@@ -24,6 +24,7 @@ from faircollect.screening.classifier import (
     HEADS,
     FloatArray,
     LinearModel,
+    Stack,
     Thresholds,
     decide,
     in_review_band,
@@ -329,6 +330,9 @@ def load_model() -> LinearModel:
         context_ids=list(data["context_ids"]),
         thresholds=Thresholds.from_dict(data["thresholds"]),
         meta=model_meta(),
+        nb_coef=data.get("nb_coef"),
+        nb_intercept=data.get("nb_intercept"),
+        stack=None if data.get("stack") is None else Stack.from_dict(data["stack"]),
     )
 
 

@@ -21,17 +21,20 @@ from faircollect.screening.classifier import (
     CLASS_WEIGHT,
     HEADS,
     SEED,
+    STACKED,
     FloatArray,
     LinearModel,
+    Stack,
     Thresholds,
     choose_thresholds,
     decide,
     design,
     fit_heads,
+    fit_nb_heads,
     in_review_band,
     make_vectorizer,
     pattern_features,
-    predict,
+    stack_inputs,
     targets,
     trusted_mask,
     trusted_rules,
@@ -44,7 +47,7 @@ from faircollect.screening.matcher import Hit, Matcher
 from faircollect.screening.ngrams import CharNgrams
 from faircollect.screening.screener import analyse
 
-MODEL_VERSION = "1"
+MODEL_VERSION = "2"
 FOLDS = 5
 
 
@@ -86,28 +89,55 @@ def inputs(matcher: Matcher, texts: Sequence[str]) -> Inputs:
 def train(records: Sequence[Record], matcher: Matcher) -> tuple[LinearModel, dict[str, Any]]:
     """Fit on `records` (the train split); returns the model and cross-validation figures.
 
-    The trusted rules are chosen inside each fold too, so the out-of-fold figures (and the block threshold
-    chosen from them) count what a rule trusted on luck costs on messages it was not chosen on."""
+    Both first stages are fitted in each of the 5 folds; their out-of-fold logits train the second stage
+    (whose own out-of-fold scores, cross-fitted over the same folds, choose the thresholds). The trusted
+    rules are chosen inside each fold too, so the out-of-fold figures (and the block threshold chosen from
+    them) count what a rule trusted on luck costs on messages it was not chosen on."""
     data = inputs(matcher, [r.text for r in records])
     texts, dense = data.texts, data.dense
+    dense_array = np.asarray(dense, dtype=np.float64)
     gold = [r.labels for r in records]
     y = targets(gold, [r.debt_related for r in records])
-    oof = np.zeros(y.shape)
+    z_plain = np.zeros(y.shape)
+    z_nb = np.zeros((len(records), len(STACKED)))
     oof_trusted = np.zeros((len(records), len(LABELS)), dtype=bool)
-    for fit_idx, val_idx in KFold(FOLDS, shuffle=True, random_state=SEED).split(texts):
+    folds = list(KFold(FOLDS, shuffle=True, random_state=SEED).split(texts))
+    for fit_idx, val_idx in folds:
         vec = make_vectorizer().fit([texts[i] for i in fit_idx])
         x_fit = design(vec, [texts[i] for i in fit_idx], [dense[i] for i in fit_idx])
-        coef, intercept = fit_heads(x_fit, y[fit_idx])
         x_val = design(vec, [texts[i] for i in val_idx], [dense[i] for i in val_idx])
-        oof[val_idx] = predict(x_val, coef, intercept)
+        coef, intercept = fit_heads(x_fit, y[fit_idx])
+        z_plain[val_idx] = logits(x_val, coef, intercept)
+        coef, intercept = fit_nb_heads(x_fit, y[fit_idx], dense_array.shape[1])
+        z_nb[val_idx] = logits(x_val, coef, intercept)
         fold_trusted = trusted_rules([data.hits[i] for i in fit_idx], [gold[i] for i in fit_idx])
         oof_trusted[val_idx] = data.trusted_labels(fold_trusted, val_idx)
+    second = stack_inputs(z_plain, z_nb, dense_array)
+    oof = 1.0 / (1.0 + np.exp(-z_plain))
+    for fit_idx, val_idx in folds:
+        oof[np.ix_(val_idx, STACKED)] = Stack.fit(second[fit_idx], y[fit_idx]).apply(second[val_idx])
     thresholds = choose_thresholds(y, oof, data.fired, data.covered, data.evidence, oof_trusted)
     thresholds.trusted = trusted_rules(data.hits, gold)
     vec = make_vectorizer().fit(texts)
-    coef, intercept = fit_heads(design(vec, texts, dense), y)
-    model = LinearModel(CharNgrams.from_sklearn(vec), coef, intercept, matcher.context_rule_ids(), thresholds)
+    x = design(vec, texts, dense)
+    coef, intercept = fit_heads(x, y)
+    nb_coef, nb_intercept = fit_nb_heads(x, y, dense_array.shape[1])
+    model = LinearModel(
+        CharNgrams.from_sklearn(vec),
+        coef,
+        intercept,
+        matcher.context_rule_ids(),
+        thresholds,
+        nb_coef=nb_coef,
+        nb_intercept=nb_intercept,
+        stack=Stack.fit(second, y),
+    )
     return model, cv_figures(y, oof, data, thresholds, oof_trusted)
+
+
+def logits(x: Any, coef: FloatArray, intercept: FloatArray) -> FloatArray:
+    z: FloatArray = np.asarray(x @ coef) + intercept
+    return z
 
 
 def cv_figures(
@@ -150,6 +180,9 @@ def payload(model: LinearModel) -> dict[str, Any]:
         "ngrams": model.vectorizer.to_dict(),
         "coef": model.coef.astype(np.float32).astype(np.float64),
         "intercept": model.intercept,
+        "nb_coef": None if model.nb_coef is None else model.nb_coef.astype(np.float32).astype(np.float64),
+        "nb_intercept": model.nb_intercept,
+        "stack": None if model.stack is None else model.stack.to_dict(),
         "context_ids": model.context_ids,
         "thresholds": model.thresholds.to_dict(),
     }
@@ -174,7 +207,8 @@ def metadata(
         "seed": SEED,
         "folds": FOLDS,
         "sklearn": sklearn.__version__,
-        "features": "char 1-4-gram TF-IDF (min_df 2, sublinear tf, l2) + pattern features",
+        "features": "char 1-4-gram TF-IDF (min_df 2, sublinear tf, l2) + pattern features; plain and NB-weighted "
+        "logistic regressions, stacked by a logistic regression over both and the pattern features",
         "thresholds": model.thresholds.to_dict(),
         "class_weight": CLASS_WEIGHT,
         "cv_train": cv,
