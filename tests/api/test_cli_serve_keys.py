@@ -8,8 +8,11 @@ import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+from datetime import time as dtime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -50,6 +53,13 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def _tomorrow_10am_shanghai() -> str:
+    """A planned time inside the cn pack's hours whatever the time of the run: the server judges a past
+    time at the moment of the check (after 22:00 in Shanghai, outside those hours)."""
+    zone = ZoneInfo("Asia/Shanghai")
+    return datetime.combine(datetime.now(zone).date() + timedelta(days=1), dtime(10), zone).isoformat()
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_serve_answers_on_loopback(tmp_path: Path, workers: int) -> None:
@@ -79,7 +89,7 @@ def test_serve_answers_on_loopback(tmp_path: Path, workers: int) -> None:
                 pass
             assert proc.poll() is None and time.monotonic() < deadline
             time.sleep(0.3)
-        body = {"channel": "call", "account": "a", "debtor": "d", "at": "2026-03-02T10:00:00+08:00"}
+        body = {"channel": "call", "account": "a", "debtor": "d", "at": _tomorrow_10am_shanghai()}
         resp = httpx.post(f"{base}/v1/check", json=body, headers={"Authorization": f"Bearer {key}"})
         assert resp.status_code == 200 and resp.json()["verdict"] == "allow"
         assert resp.json()["receipt"]["index"] == 0
