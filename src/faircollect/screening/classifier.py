@@ -296,11 +296,6 @@ def fit_nb_heads(
     return coef, intercept
 
 
-def predict(x: sparse.csr_matrix, coef: FloatArray, intercept: FloatArray) -> FloatArray:
-    z = np.asarray(x @ coef) + intercept
-    return 1.0 / (1.0 + np.exp(-z))
-
-
 def targets(labels: Sequence[Sequence[str]], debt: Sequence[bool]) -> npt.NDArray[np.int_]:
     y = np.zeros((len(labels), len(HEADS)), dtype=np.int_)
     for i, (row, d) in enumerate(zip(labels, debt, strict=True)):
