@@ -106,6 +106,20 @@ class Thresholds:
         )
 
 
+def _one_class(column: npt.NDArray[np.int_]) -> float | None:
+    """The intercept of a head with one class in this fit (a constant score at its base rate), else None."""
+    if column.min() == column.max():
+        return 8.0 if column[0] else -8.0
+    return None
+
+
+def _liblinear(c: float) -> LogisticRegression:
+    """A first-stage head: balanced class weights, fixed seed, deterministic solver."""
+    return LogisticRegression(
+        C=c, class_weight=CLASS_WEIGHT, solver="liblinear", random_state=SEED, max_iter=2000
+    )
+
+
 # The heads the second stage scores again (all but `debt_related`, which keeps its first-stage score).
 STACKED = tuple(j for j, head in enumerate(HEADS) if head != "debt_related")
 LOGIT_CLIP = 13.8155  # logit of 1e-6: the first-stage scores the second stage reads stay finite
@@ -134,8 +148,9 @@ class Stack:
         intercept = np.zeros(len(STACKED))
         for k, j in enumerate(STACKED):
             column = y[:, j]
-            if column.min() == column.max():
-                intercept[k] = 8.0 if column[0] else -8.0
+            constant = _one_class(column)
+            if constant is not None:
+                intercept[k] = constant
                 continue
             model = LogisticRegression(C=STACK_C, solver="lbfgs", max_iter=3000)
             model.fit(std, column)
@@ -249,13 +264,11 @@ def fit_heads(
     for j in range(y.shape[1]):
         column = y[:, j]
         xj = x if HEADS[j] == "debt_related" else x_labels
-        if column.min() == column.max():
-            # A head with one class in this fold: a constant score at its base rate.
-            intercept[j] = 8.0 if column[0] else -8.0
+        constant = _one_class(column)
+        if constant is not None:
+            intercept[j] = constant
             continue
-        model = LogisticRegression(
-            C=c, class_weight=CLASS_WEIGHT, solver="liblinear", random_state=SEED, max_iter=2000
-        )
+        model = _liblinear(c)
         model.fit(xj, column)
         coef[: xj.shape[1], j] = model.coef_[0]
         intercept[j] = model.intercept_[0]
@@ -280,16 +293,15 @@ def fit_nb_heads(
     usable = x.shape[1] - DEBT_FEATURES
     for k, j in enumerate(STACKED):
         column = y[:, j]
-        if column.min() == column.max():
-            intercept[k] = 8.0 if column[0] else -8.0
+        constant = _one_class(column)
+        if constant is not None:
+            intercept[k] = constant
             continue
         p = np.asarray(present[column == 1].sum(axis=0)).ravel() + NB_ALPHA
         q = np.asarray(present[column == 0].sum(axis=0)).ravel() + NB_ALPHA
         scale = np.r_[np.log((p / p.sum()) / (q / q.sum())), np.ones(n_dense)][:usable]
         xj = x[:, :usable].multiply(scale[None, :]).tocsr()
-        model = LogisticRegression(
-            C=c, class_weight=CLASS_WEIGHT, solver="liblinear", random_state=SEED, max_iter=2000
-        )
+        model = _liblinear(c)
         model.fit(xj, column)
         coef[:usable, k] = model.coef_[0] * scale
         intercept[k] = model.intercept_[0]
