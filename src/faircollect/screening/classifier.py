@@ -14,7 +14,7 @@ by cross-validation on the train split (`choose_thresholds`).
 from __future__ import annotations
 
 import math
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -120,6 +120,30 @@ def _liblinear(c: float) -> LogisticRegression:
     )
 
 
+def _fit_columns(
+    y: npt.NDArray[np.int_],
+    heads: Sequence[int],
+    n_weights: int,
+    fit_one: Callable[[int, npt.NDArray[np.int_]], tuple[FloatArray, float]],
+) -> tuple[FloatArray, FloatArray]:
+    """One weight column and intercept per head of `heads` (columns of y): `fit_one(j, column)` fits one
+    (its weights padded with zeros to `n_weights`), a head with one class gets a constant score."""
+    coef = np.zeros((n_weights, len(heads)))
+    intercept = np.zeros(len(heads))
+    for k, j in enumerate(heads):
+        column = y[:, j]
+        constant = _one_class(column)
+        if constant is None:
+            coef[:, k], intercept[k] = fit_one(j, column)
+        else:
+            intercept[k] = constant
+    return coef, intercept
+
+
+def _padded(weights: FloatArray, n_weights: int) -> FloatArray:
+    return np.concatenate([weights, np.zeros(n_weights - len(weights))])
+
+
 # The heads the second stage scores again (all but `debt_related`, which keeps its first-stage score).
 STACKED = tuple(j for j, head in enumerate(HEADS) if head != "debt_related")
 LOGIT_CLIP = 13.8155  # logit of 1e-6: the first-stage scores the second stage reads stay finite
@@ -144,18 +168,12 @@ class Stack:
         scale = inputs.std(axis=0)
         scale[scale == 0] = 1.0
         std = (inputs - mean) / scale
-        coef = np.zeros((inputs.shape[1], len(STACKED)))
-        intercept = np.zeros(len(STACKED))
-        for k, j in enumerate(STACKED):
-            column = y[:, j]
-            constant = _one_class(column)
-            if constant is not None:
-                intercept[k] = constant
-                continue
-            model = LogisticRegression(C=STACK_C, solver="lbfgs", max_iter=3000)
-            model.fit(std, column)
-            coef[:, k] = model.coef_[0]
-            intercept[k] = model.intercept_[0]
+
+        def fit_one(_: int, column: npt.NDArray[np.int_]) -> tuple[FloatArray, float]:
+            model = LogisticRegression(C=STACK_C, solver="lbfgs", max_iter=3000).fit(std, column)
+            return model.coef_[0], float(model.intercept_[0])
+
+        coef, intercept = _fit_columns(y, STACKED, inputs.shape[1], fit_one)
         return cls(mean, scale, coef, intercept)
 
     def apply(self, inputs: FloatArray) -> FloatArray:
@@ -258,20 +276,14 @@ def fit_heads(
     """One logistic regression per head column of y; fixed seed, deterministic solver. The label heads do
     not see the debt features: in the corpus every lawful message speaks of a debt, and a label must not
     learn that "no debt words" means a violation."""
-    coef = np.zeros((x.shape[1], y.shape[1]))
-    intercept = np.zeros(y.shape[1])
     x_labels = x[:, : x.shape[1] - DEBT_FEATURES]
-    for j in range(y.shape[1]):
-        column = y[:, j]
+
+    def fit_one(j: int, column: npt.NDArray[np.int_]) -> tuple[FloatArray, float]:
         xj = x if HEADS[j] == "debt_related" else x_labels
-        constant = _one_class(column)
-        if constant is not None:
-            intercept[j] = constant
-            continue
-        model = _liblinear(c)
-        model.fit(xj, column)
-        coef[: xj.shape[1], j] = model.coef_[0]
-        intercept[j] = model.intercept_[0]
+        model = _liblinear(c).fit(xj, column)
+        return _padded(model.coef_[0], x.shape[1]), float(model.intercept_[0])
+
+    coef, intercept = _fit_columns(y, range(y.shape[1]), x.shape[1], fit_one)
     return coef, intercept
 
 
@@ -288,23 +300,16 @@ def fit_nb_heads(
     n_ngrams = x.shape[1] - n_dense
     present = x[:, :n_ngrams].copy()
     present.data[:] = 1.0
-    coef = np.zeros((x.shape[1], len(STACKED)))
-    intercept = np.zeros(len(STACKED))
     usable = x.shape[1] - DEBT_FEATURES
-    for k, j in enumerate(STACKED):
-        column = y[:, j]
-        constant = _one_class(column)
-        if constant is not None:
-            intercept[k] = constant
-            continue
+
+    def fit_one(j: int, column: npt.NDArray[np.int_]) -> tuple[FloatArray, float]:
         p = np.asarray(present[column == 1].sum(axis=0)).ravel() + NB_ALPHA
         q = np.asarray(present[column == 0].sum(axis=0)).ravel() + NB_ALPHA
         scale = np.r_[np.log((p / p.sum()) / (q / q.sum())), np.ones(n_dense)][:usable]
-        xj = x[:, :usable].multiply(scale[None, :]).tocsr()
-        model = _liblinear(c)
-        model.fit(xj, column)
-        coef[:usable, k] = model.coef_[0] * scale
-        intercept[k] = model.intercept_[0]
+        model = _liblinear(c).fit(x[:, :usable].multiply(scale[None, :]).tocsr(), column)
+        return _padded(model.coef_[0] * scale, x.shape[1]), float(model.intercept_[0])
+
+    coef, intercept = _fit_columns(y, STACKED, x.shape[1], fit_one)
     return coef, intercept
 
 
