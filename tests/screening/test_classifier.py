@@ -128,6 +128,16 @@ def _sparse_problem(seed: int) -> tuple[sparse.csr_matrix, np.ndarray, int]:
     return sparse.csr_matrix(np.hstack([ngrams, dense])), y, n_dense
 
 
+class _RowsOf:
+    """A vectoriser whose "texts" are row numbers of a fixed n-gram matrix."""
+
+    def __init__(self, x: sparse.csr_matrix, n_ngrams: int) -> None:
+        self.ngrams = x[:, :n_ngrams]
+
+    def transform(self, texts: list[str]) -> sparse.csr_matrix:
+        return self.ngrams[[int(t) for t in texts]]
+
+
 def test_nb_heads_fold_the_ratio_scaling_into_the_weights() -> None:
     """The shipped weights on unscaled features give the decision function of the regression fitted on the
     scaled features; the debt columns get no weight."""
@@ -169,10 +179,6 @@ def test_model_scores_are_the_second_stage_over_both_first_stages() -> None:
     x, y, n_dense = _sparse_problem(7)
     n_ngrams = x.shape[1] - n_dense
 
-    class Identity:
-        def transform(self, texts: list[str]) -> sparse.csr_matrix:
-            return x[[int(t) for t in texts], :n_ngrams]
-
     coef, intercept = fit_heads(x, y)
     nb_coef, nb_intercept = fit_nb_heads(x, y, n_dense)
     dense = x[:, n_ngrams:].toarray()
@@ -180,7 +186,14 @@ def test_model_scores_are_the_second_stage_over_both_first_stages() -> None:
     z_nb = x.toarray() @ nb_coef + nb_intercept
     stack = Stack.fit(stack_inputs(z_plain, z_nb, dense), y)
     model = LinearModel(
-        Identity(), coef, intercept, [], Thresholds(), nb_coef=nb_coef, nb_intercept=nb_intercept, stack=stack
+        _RowsOf(x, n_ngrams),
+        coef,
+        intercept,
+        [],
+        Thresholds(),
+        nb_coef=nb_coef,
+        nb_intercept=nb_intercept,
+        stack=stack,
     )
     got = model.scores([str(i) for i in range(x.shape[0])], dense)
     want = 1.0 / (1.0 + np.exp(-z_plain))
@@ -189,3 +202,14 @@ def test_model_scores_are_the_second_stage_over_both_first_stages() -> None:
     debt = HEADS.index("debt_related")
     assert debt not in STACKED
     np.testing.assert_allclose(got[:, debt], 1.0 / (1.0 + np.exp(-z_plain[:, debt])), atol=1e-12)
+
+
+def test_a_model_without_second_stage_scores_its_first_stage() -> None:
+    """A version-1 model (one logistic regression per head, no NB heads, no stack) still loads and scores."""
+    x, y, n_dense = _sparse_problem(11)
+    n_ngrams = x.shape[1] - n_dense
+
+    coef, intercept = fit_heads(x, y)
+    model = LinearModel(_RowsOf(x, n_ngrams), coef, intercept, [], Thresholds())
+    got = model.scores([str(i) for i in range(x.shape[0])], x[:, n_ngrams:].toarray())
+    np.testing.assert_allclose(got, 1.0 / (1.0 + np.exp(-(x.toarray() @ coef + intercept))), atol=1e-12)
