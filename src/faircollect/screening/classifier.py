@@ -190,10 +190,12 @@ class Stack:
 
 
 def stack_inputs(z_plain: FloatArray, z_nb: FloatArray, dense: FloatArray) -> FloatArray:
-    """The second stage's inputs: both first stages' logits of the stacked heads and the pattern features
-    (not the debt cues, as for the label heads)."""
-    clipped = np.clip(np.hstack([z_plain[:, STACKED], z_nb]), -LOGIT_CLIP, LOGIT_CLIP)
-    return np.hstack([clipped, dense[:, : dense.shape[1] - DEBT_FEATURES]])
+    """The second stage's inputs: both first stages' logits of the stacked heads, their products head by head
+    (large when both stages are sure the same way, negative when they disagree: the one interaction a linear
+    second stage cannot form itself), and the pattern features (not the debt cues, as for the label heads)."""
+    plain = np.clip(z_plain[:, STACKED], -LOGIT_CLIP, LOGIT_CLIP)
+    nb = np.clip(z_nb, -LOGIT_CLIP, LOGIT_CLIP)
+    return np.hstack([plain, nb, plain * nb, dense[:, : dense.shape[1] - DEBT_FEATURES]])
 
 
 @dataclass
