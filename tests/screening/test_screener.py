@@ -69,11 +69,6 @@ def test_amount_due_date_late_fee(screener: DefaultScreener, text: str) -> None:
     assert result.debt_related is True
 
 
-UNLABELLED = pytest.mark.xfail(
-    strict=True,
-    reason="issue 3 is open: the violation gate is held to 2 % lawful blocked, and the corpus's family-safety "
-    "hard negatives keep this one below it, so it goes to review without a label",
-)
 IMPLIED = [
     ("Nice car you have there, would be a pity if something happened to it.", "threat.violence"),
     ("你那辆白色的车挺新的，停在楼下可得小心点，出点什么事就可惜了。", "threat.violence"),
@@ -81,9 +76,7 @@ IMPLIED = [
 ]
 
 
-@pytest.mark.parametrize(
-    ("text", "label"), [IMPLIED[0], pytest.param(*IMPLIED[1], marks=UNLABELLED), IMPLIED[2]]
-)
+@pytest.mark.parametrize(("text", "label"), IMPLIED)
 def test_implied_threats_are_labelled(screener: DefaultScreener, text: str, label: str) -> None:
     assert label in screener.screen(text).labels
 
