@@ -51,7 +51,10 @@ _texts = st.text(
 @settings(max_examples=300, deadline=None)
 @given(st.lists(_texts, min_size=1, max_size=8))
 def test_batch_normalisation_equals_one_by_one(texts: list[str]) -> None:
-    assert normalize.normalize_many(texts) == [normalize.normalize(t) for t in texts]
+    batch = [
+        (text, tuple(starts), tuple(ends)) for text, starts, ends in normalize.normalize_parts_many(texts)
+    ]
+    assert batch == [(n.text, n.starts, n.ends) for n in map(normalize.normalize, texts)]
 
 
 def test_vectorised_rounding_equals_round() -> None:

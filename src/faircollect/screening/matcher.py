@@ -25,7 +25,7 @@ from pypinyin import Style, lazy_pinyin
 from faircollect.screening import lexicons
 from faircollect.screening.anchors import Prefilter
 from faircollect.screening.context import ContextRule, ContextRules, TextContext
-from faircollect.screening.normalize import MAYBE_HAN, Normalized
+from faircollect.screening.normalize import MAYBE_HAN
 
 # hyperscan (x86-64 only) is the planned fast engine for the regex rules; nothing uses it yet, and the
 # import is guarded so that its absence (the usual case) changes nothing.
@@ -283,12 +283,3 @@ def default_matcher(prefilter: bool = True) -> Matcher:
         macros,
         prefilter,
     )
-
-
-def spans_for(norm: Normalized, hits: Iterable[Hit], labels: Iterable[str]) -> list[tuple[int, int, str]]:
-    """Original-text spans of the unsuppressed hits of `labels`, deduplicated and sorted."""
-    wanted = set(labels)
-    out = {
-        (*norm.span(h.start, h.end), h.label) for h in hits if h.suppressed_by is None and h.label in wanted
-    }
-    return sorted(out)

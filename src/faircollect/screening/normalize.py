@@ -9,9 +9,9 @@ Every character of the normalised text remembers the half-open range of the orig
 so a match on the normalised text becomes a span of the ORIGINAL text (Python str offsets).
 
 Speed: each costly step runs only when a cheap test says it can change something (most texts need few of
-them), and `normalize_many` converts a whole batch with one OpenCC call. `normalize_parts_many` (the
-screener's path) also runs the cheap tests that seldom find anything once on the whole batch, and returns
-plain (text, starts, ends) without building Normalized objects.
+them). `normalize_parts_many` (the screener's path) converts a whole batch with one OpenCC call, runs the
+cheap tests that seldom find anything once on the whole batch, and returns plain (text, starts, ends)
+without building Normalized objects.
 """
 
 from __future__ import annotations
@@ -302,18 +302,12 @@ def normalize(original: str) -> Normalized:
     return _finish(original, _t2s(_valid(original)))
 
 
-def normalize_many(originals: Sequence[str]) -> list[Normalized]:
-    """normalize() of each text, faster for a batch."""
-    simplified = _t2s_many([_valid(text) for text in originals])
-    return [_finish(original, text) for original, text in zip(originals, simplified, strict=True)]
-
-
 Parts = tuple[str, Sequence[int], Sequence[int]]  # Normalized's text, starts and ends (ranges if no edit)
 
 
 def normalize_parts_many(originals: Sequence[str]) -> list[Parts]:
-    """normalize_many() without building the Normalized objects and their offset tuples (the screener's
-    path: it maps offsets back only for the few spans it reports). The cheap checks that seldom find
+    """normalize() of each text as plain parts, without Normalized objects and their offset tuples (the
+    screener's path: it maps offsets back only for the few spans it reports). The cheap checks that seldom find
     anything (surrogates, invisible characters, runs of one character) look at the whole batch first."""
     joined = "".join(originals)
     if _RE_SURROGATE.search(joined):

@@ -78,7 +78,7 @@ _LABEL_SETS = [
 
 
 def _spans(original: str, scan: _Scan, labels: tuple[str, ...]) -> tuple[Span, ...]:
-    """spans_for on a scan, as Spans of the original text."""
+    """The original-text spans of a scan's unsuppressed hits of `labels`, deduplicated and sorted."""
     _, starts, ends, hits, _, _ = scan
     length = len(original)
     found = {
