@@ -6,9 +6,10 @@ positives, so it is far better trained than any one label); the label heads then
 carries. The pattern features (a label's unsuppressed hit, a hit cancelled by context, which context rule
 cancelled it, debt cues) let the model learn how far to trust the lexicons; the n-grams catch what the
 lexicons miss. The first stages are one logistic regression per head, plain and NB-weighted
-(`fit_heads`, `fit_nb_heads`); the second stage (`Stack`) rescores each head from all of their logits and
-the pattern features. Scores are logistic probabilities; the thresholds and the uncertain band are chosen
-by cross-validation on the train split (`choose_thresholds`).
+(`fit_heads`, `fit_nb_heads`); the second stage (`Stack`) rescores each head from all of their logits,
+their products head by head and the pattern features (`stack_inputs`). Scores are logistic probabilities;
+the thresholds and the uncertain band are chosen by cross-validation on the train split
+(`choose_thresholds`).
 """
 
 from __future__ import annotations
@@ -152,8 +153,8 @@ STACK_C = 1.0  # the second stage's inverse regularisation (standardised inputs)
 
 @dataclass
 class Stack:
-    """The second stage: per stacked head, a logistic regression over the first stages' logits of every
-    stacked head (plain and NB-weighted) and the pattern features. It lets each label read the others'
+    """The second stage: per stacked head, a logistic regression over `stack_inputs` (the first stages'
+    logits of every stacked head, plain and NB-weighted, their products and the pattern features). It lets each label read the others'
     scores (violence next to intimidation, arrest next to legal) and how far to trust each pattern in
     company. Fitted on out-of-fold first-stage scores, so it learns how the first stages do on unseen text."""
 
