@@ -204,6 +204,27 @@ def test_model_scores_are_the_second_stage_over_both_first_stages() -> None:
     np.testing.assert_allclose(got[:, debt], 1.0 / (1.0 + np.exp(-z_plain[:, debt])), atol=1e-12)
 
 
+def test_a_stacked_model_holds_its_first_stage_weights_once() -> None:
+    """coef and nb_coef keep their values but become views of the joined weights the product uses."""
+    x, y, n_dense = _sparse_problem(5)
+    coef, intercept = fit_heads(x, y)
+    nb_coef, nb_intercept = fit_nb_heads(x, y, n_dense)
+    model = LinearModel(
+        _RowsOf(x, x.shape[1] - n_dense),
+        coef.copy(),
+        intercept,
+        [],
+        Thresholds(),
+        nb_coef=nb_coef.copy(),
+        nb_intercept=nb_intercept,
+    )
+    np.testing.assert_array_equal(model.coef, coef)
+    assert model.nb_coef is not None
+    np.testing.assert_array_equal(model.nb_coef, nb_coef)
+    assert np.shares_memory(model.coef, model._weights)
+    assert np.shares_memory(model.nb_coef, model._weights)
+
+
 def test_a_model_without_second_stage_scores_its_first_stage() -> None:
     """A version-1 model (one logistic regression per head, no NB heads, no stack) still loads and scores."""
     x, y, n_dense = _sparse_problem(11)

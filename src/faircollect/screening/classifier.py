@@ -217,9 +217,12 @@ class LinearModel:
     _bias: FloatArray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # one sparse product gives both first stages
+        # one sparse product gives both first stages; coef and nb_coef become views of the joined
+        # weights, so the model holds them once (about 20 MB less)
         if self.nb_coef is not None and self.nb_intercept is not None:
+            heads = self.coef.shape[1]
             self._weights = np.hstack([self.coef, self.nb_coef])
+            self.coef, self.nb_coef = self._weights[:, :heads], self._weights[:, heads:]
             self._bias = np.concatenate([self.intercept, self.nb_intercept])
         else:
             self._weights, self._bias = self.coef, self.intercept
