@@ -14,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 from faircollect.policy.screener import LABELS
 from faircollect.screening.classifier import (
     C_REG,
+    CHOICE,
     CLASS_WEIGHT,
     DEBT_FEATURES,
     GRID,
@@ -26,10 +27,13 @@ from faircollect.screening.classifier import (
     Stack,
     Thresholds,
     choose_thresholds,
+    decide,
     fit_heads,
+    fit_label_heads,
     fit_nb_heads,
     gate,
     in_review_band,
+    label_choice,
     lawful_budget,
     stack_inputs,
     trusted_rules,
@@ -53,7 +57,7 @@ def _data(seed: int, n: int) -> tuple[np.ndarray, np.ndarray]:
     y[:, V] = violation
     for i in np.where(violation)[0]:
         y[i, rng.integers(len(LABELS))] = 1
-    oof = rng.random((n, len(HEADS))) * 0.6
+    oof = rng.random((n, len(HEADS) + len(LABELS))) * 0.6  # the heads, then the label-choice columns
     oof[:, V] = np.clip(np.where(violation, rng.normal(0.85, 0.15, n), rng.normal(0.3, 0.25, n)), 0, 1)
     return y, oof
 
@@ -181,9 +185,11 @@ def test_model_scores_are_the_second_stage_over_both_first_stages() -> None:
 
     coef, intercept = fit_heads(x, y)
     nb_coef, nb_intercept = fit_nb_heads(x, y, n_dense)
+    label_coef, label_intercept = fit_label_heads(x, y, n_dense)
     dense = x[:, n_ngrams:].toarray()
     z_plain = x.toarray() @ coef + intercept
     z_nb = x.toarray() @ nb_coef + nb_intercept
+    z_labels = x.toarray() @ label_coef + label_intercept
     stack = Stack.fit(stack_inputs(z_plain, z_nb, dense), y)
     model = LinearModel(
         _RowsOf(x, n_ngrams),
@@ -194,11 +200,17 @@ def test_model_scores_are_the_second_stage_over_both_first_stages() -> None:
         nb_coef=nb_coef,
         nb_intercept=nb_intercept,
         stack=stack,
+        label_coef=label_coef,
+        label_intercept=label_intercept,
     )
     got = model.scores([str(i) for i in range(x.shape[0])], dense)
     want = 1.0 / (1.0 + np.exp(-z_plain))
     want[:, list(STACKED)] = stack.apply(stack_inputs(z_plain, z_nb, dense))
-    np.testing.assert_allclose(got, want, atol=1e-9)
+    np.testing.assert_allclose(got[:, : len(HEADS)], want, atol=1e-9)
+    n = len(LABELS)
+    choice = 1.0 / (1.0 + np.exp(-(z_labels[:, :n] + z_labels[:, n:]) / 2))
+    np.testing.assert_allclose(got[:, CHOICE], choice, atol=1e-9)
+    np.testing.assert_allclose(label_choice(z_labels), choice, atol=1e-12)
     debt = HEADS.index("debt_related")
     assert debt not in STACKED
     np.testing.assert_allclose(got[:, debt], 1.0 / (1.0 + np.exp(-z_plain[:, debt])), atol=1e-12)
@@ -233,4 +245,46 @@ def test_a_model_without_second_stage_scores_its_first_stage() -> None:
     coef, intercept = fit_heads(x, y)
     model = LinearModel(_RowsOf(x, n_ngrams), coef, intercept, [], Thresholds())
     got = model.scores([str(i) for i in range(x.shape[0])], x[:, n_ngrams:].toarray())
-    np.testing.assert_allclose(got, 1.0 / (1.0 + np.exp(-(x.toarray() @ coef + intercept))), atol=1e-12)
+    want = 1.0 / (1.0 + np.exp(-(x.toarray() @ coef + intercept)))
+    np.testing.assert_allclose(got[:, : len(HEADS)], want, atol=1e-12)
+    # without label heads, a violation's labels are chosen by the label scores themselves
+    np.testing.assert_array_equal(got[:, CHOICE], got[:, : len(LABELS)])
+
+
+def test_label_heads_are_fitted_on_violations_only() -> None:
+    """Plain then NB-weighted columns per label, equal to the same heads fitted on the violation rows; a
+    lawful message changes nothing."""
+    x, y, n_dense = _sparse_problem(13)
+    rows = y[:, V] == 1
+    coef, intercept = fit_label_heads(x, y, n_dense)
+    n = len(LABELS)
+    assert coef.shape == (x.shape[1], 2 * n) and intercept.shape == (2 * n,)
+    labels = list(range(n))
+    plain, plain_b = fit_heads(x[rows], y[rows], heads=labels)
+    nb, nb_b = fit_nb_heads(x[rows], y[rows], n_dense, heads=labels)
+    np.testing.assert_array_equal(coef, np.hstack([plain, nb]))
+    np.testing.assert_array_equal(intercept, np.r_[plain_b, nb_b])
+    ref = LogisticRegression(C=C_REG, class_weight=CLASS_WEIGHT, solver="liblinear", random_state=SEED)
+    ref.fit(x[rows][:, : x.shape[1] - DEBT_FEATURES], y[rows, 0])
+    np.testing.assert_allclose(coef[: x.shape[1] - DEBT_FEATURES, 0], ref.coef_[0], atol=1e-10)
+    # adding lawful messages (violation 0) leaves the label heads as they were
+    extra = sparse.vstack([x, x[:20]], format="csr")
+    y_extra = np.vstack([y, np.zeros((20, y.shape[1]), dtype=np.int_)])
+    again, again_b = fit_label_heads(extra, y_extra, n_dense)
+    np.testing.assert_array_equal(again, coef)
+    np.testing.assert_array_equal(again_b, intercept)
+
+
+def test_a_blocked_message_takes_its_labels_from_the_choice_columns() -> None:
+    """decide() gates on the violation head and picks labels by CHOICE, not by the label scores."""
+    th = Thresholds(block=0.9, free=0.9)
+    th.label = dict.fromkeys(LABELS, 0.5)
+    scores = np.zeros((2, len(HEADS) + len(LABELS)))
+    scores[:, V] = [0.95, 0.5]  # the first is blocked, the second is not
+    scores[:, 0] = 0.99  # the first label scores high on both ...
+    scores[:, CHOICE.start + 1] = 0.8  # ... but the choice columns say the second label
+    none = np.zeros((2, len(LABELS)), dtype=bool)
+    got = decide(scores, none, np.zeros(2, dtype=bool), none, th)
+    want = np.zeros((2, len(LABELS)), dtype=bool)
+    want[0, 1] = True
+    np.testing.assert_array_equal(got, want)

@@ -31,6 +31,9 @@ from faircollect.policy.screener import LABELS
 from faircollect.screening.matcher import Hit
 
 HEADS = (*LABELS, "debt_related", "violation")
+# `LinearModel.scores` returns the HEADS' probabilities, then one column per label that chooses which labels
+# a confident violation carries (P(label | violation), from the label heads, when the model has them)
+CHOICE = slice(len(HEADS), len(HEADS) + len(LABELS))
 SEED = 20261129
 CLASS_WEIGHT: str | None = "balanced"
 C_REG = 32.0  # inverse regularisation, chosen by cross-validation on the train split
@@ -213,34 +216,47 @@ class LinearModel:
     nb_coef: FloatArray | None = None  # shape (n_features, len(STACKED))
     nb_intercept: FloatArray | None = None
     stack: Stack | None = None
+    label_coef: FloatArray | None = None  # shape (n_features, 2 * len(LABELS)): fit_label_heads
+    label_intercept: FloatArray | None = None
     _weights: FloatArray = field(init=False, repr=False)
     _bias: FloatArray = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        # one sparse product gives both first stages; coef and nb_coef become views of the joined
-        # weights, so the model holds them once (about 20 MB less)
+        # one sparse product gives every first-stage head; the weight blocks become views of the joined
+        # weights, so the model holds them once
+        blocks = {"coef": (self.coef, self.intercept)}
         if self.nb_coef is not None and self.nb_intercept is not None:
-            heads = self.coef.shape[1]
-            self._weights = np.hstack([self.coef, self.nb_coef])
-            self.coef, self.nb_coef = self._weights[:, :heads], self._weights[:, heads:]
-            self._bias = np.concatenate([self.intercept, self.nb_intercept])
-        else:
-            self._weights, self._bias = self.coef, self.intercept
+            blocks["nb_coef"] = (self.nb_coef, self.nb_intercept)
+        if self.label_coef is not None and self.label_intercept is not None:
+            blocks["label_coef"] = (self.label_coef, self.label_intercept)
+        self._weights = np.hstack([w for w, _ in blocks.values()])
+        self._bias = np.concatenate([b for _, b in blocks.values()])
+        start = 0
+        for name, (weights, _) in blocks.items():
+            setattr(self, name, self._weights[:, start : start + weights.shape[1]])
+            start += weights.shape[1]
 
     def scores(self, texts: Sequence[str], dense: Sequence[Sequence[float]] | FloatArray) -> FloatArray:
-        """Probabilities, shape (len(texts), len(HEADS)): the product of `design` with the weights, taken
-        block by block (n-grams, then pattern features) rather than on the stacked matrix, which is slower
-        to build (only the order of the additions differs: scores agree to about 1e-15); then the second
-        stage, if the model has one."""
+        """Probabilities, shape (len(texts), len(HEADS) + len(LABELS)): the product of `design` with the
+        weights, taken block by block (n-grams, then pattern features) rather than on the stacked matrix,
+        which is slower to build (only the order of the additions differs: scores agree to about 1e-15);
+        then the second stage, if the model has one. The last len(LABELS) columns (CHOICE) choose a
+        violation's labels: `label_choice` of the label heads, or the label scores if there are none."""
         ngrams = self.vectorizer.transform(texts)
         width = ngrams.shape[1]
         extra = np.asarray(dense, dtype=np.float64).reshape(len(texts), -1)
         z = np.asarray(ngrams @ self._weights[:width]) + (extra * PATTERN_SCALE) @ self._weights[width:]
         z += self._bias
-        heads = len(HEADS)
-        out: FloatArray = 1.0 / (1.0 + np.exp(-z[:, :heads]))
+        heads, n = len(HEADS), len(LABELS)
+        out: FloatArray = np.empty((len(texts), heads + n))
+        out[:, :heads] = 1.0 / (1.0 + np.exp(-z[:, :heads]))
         if self.stack is not None:
-            out[:, STACKED] = self.stack.apply(stack_inputs(z[:, :heads], z[:, heads:], extra))
+            nb = z[:, heads : heads + len(STACKED)]
+            out[:, STACKED] = self.stack.apply(stack_inputs(z[:, :heads], nb, extra))
+        if self.label_coef is not None:
+            out[:, CHOICE] = label_choice(z[:, z.shape[1] - 2 * n :])
+        else:
+            out[:, CHOICE] = out[:, :n]
         return out
 
 
@@ -277,11 +293,11 @@ DEBT_FEATURES = 2  # the last dense columns: only the debt_related head may use 
 
 
 def fit_heads(
-    x: sparse.csr_matrix, y: npt.NDArray[np.int_], c: float = C_REG
+    x: sparse.csr_matrix, y: npt.NDArray[np.int_], c: float = C_REG, heads: Sequence[int] | None = None
 ) -> tuple[FloatArray, FloatArray]:
-    """One logistic regression per head column of y; fixed seed, deterministic solver. The label heads do
-    not see the debt features: in the corpus every lawful message speaks of a debt, and a label must not
-    learn that "no debt words" means a violation."""
+    """One logistic regression per head column of y (or per column of `heads`); fixed seed, deterministic
+    solver. The label heads do not see the debt features: in the corpus every lawful message speaks of a
+    debt, and a label must not learn that "no debt words" means a violation."""
     x_labels = x[:, : x.shape[1] - DEBT_FEATURES]
 
     def fit_one(j: int, column: npt.NDArray[np.int_]) -> tuple[FloatArray, float]:
@@ -289,7 +305,7 @@ def fit_heads(
         model = _liblinear(c).fit(xj, column)
         return _padded(model.coef_[0], x.shape[1]), float(model.intercept_[0])
 
-    coef, intercept = _fit_columns(y, range(y.shape[1]), x.shape[1], fit_one)
+    coef, intercept = _fit_columns(y, range(y.shape[1]) if heads is None else heads, x.shape[1], fit_one)
     return coef, intercept
 
 
@@ -297,7 +313,11 @@ NB_ALPHA = 1.0  # smoothing of the log-count ratios
 
 
 def fit_nb_heads(
-    x: sparse.csr_matrix, y: npt.NDArray[np.int_], n_dense: int, c: float = C_REG
+    x: sparse.csr_matrix,
+    y: npt.NDArray[np.int_],
+    n_dense: int,
+    c: float = C_REG,
+    heads: Sequence[int] = STACKED,
 ) -> tuple[FloatArray, FloatArray]:
     """NB-weighted logistic regressions for the STACKED heads (Wang & Manning 2012, "NBSVM"): each head's
     n-gram columns scaled by their log-count ratio r = log((p/|p|)/(q/|q|)) (an n-gram counted as present
@@ -315,8 +335,29 @@ def fit_nb_heads(
         model = _liblinear(c).fit(x[:, :usable].multiply(scale[None, :]).tocsr(), column)
         return _padded(model.coef_[0] * scale, x.shape[1]), float(model.intercept_[0])
 
-    coef, intercept = _fit_columns(y, STACKED, x.shape[1], fit_one)
+    coef, intercept = _fit_columns(y, heads, x.shape[1], fit_one)
     return coef, intercept
+
+
+def fit_label_heads(
+    x: sparse.csr_matrix, y: npt.NDArray[np.int_], n_dense: int, c: float = C_REG
+) -> tuple[FloatArray, FloatArray]:
+    """The label heads: a plain and an NB-weighted logistic regression per label, fitted on the violations
+    only, so they learn P(label | violation): what tells violence from intimidation or arrest from fake
+    legal process, not what tells a violation from a lawful message (the violation head's job). Columns:
+    the plain heads, then the NB ones, in LABELS order."""
+    rows = y[:, HEADS.index("violation")] == 1
+    labels = range(len(LABELS))
+    plain, plain_b = fit_heads(x[rows], y[rows], c, heads=labels)
+    nb, nb_b = fit_nb_heads(x[rows], y[rows], n_dense, c, heads=labels)
+    return np.hstack([plain, nb]), np.concatenate([plain_b, nb_b])
+
+
+def label_choice(z_labels: FloatArray) -> FloatArray:
+    """P(label | violation) from the label heads' logits (plain, then NB): the mean of the two logits."""
+    n = len(LABELS)
+    out: FloatArray = 1.0 / (1.0 + np.exp(-(z_labels[:, :n] + z_labels[:, n:]) / 2.0))
+    return out
 
 
 def targets(labels: Sequence[Sequence[str]], debt: Sequence[bool]) -> npt.NDArray[np.int_]:
@@ -373,10 +414,9 @@ def decide(
 ) -> BoolArray:
     """The confident labels of each message (rows: messages, columns: LABELS): the violation gate's labels
     plus the labels of trusted rules that fired."""
-    n = len(LABELS)
     fired = np.asarray(fired_labels.any(axis=1), dtype=bool)
     blocked = gate(scores[:, HEADS.index("violation")], fired, covered, th)
-    out = assign_labels(scores[:, :n], th) & blocked[:, None]
+    out = assign_labels(scores[:, CHOICE], th) & blocked[:, None]
     return np.asarray(out | trusted_labels, dtype=bool)
 
 
@@ -437,7 +477,7 @@ def choose_thresholds(
     """From out-of-fold scores on the train split (rows: messages; `fired`, `covered`, `evidence`: per
     message). `block` is the lowest violation threshold (most violations caught) that blocks at most
     `max_lawful_blocked` of the lawful messages (by default `lawful_budget` of their number); label
-    thresholds maximise each label's F1 among the blocked messages; `review` is the highest threshold
+    thresholds (on the CHOICE columns) maximise each label's F1 among the blocked messages; `review` is the highest threshold
     leaving at most `max_allowed` of the violations neither blocked nor reviewed; `debt` maximises F1 of
     `debt_related`. `trusted_labels`: the labels of trusted
     rules that fired (always confident, counted in the lawful budget)."""
@@ -460,8 +500,9 @@ def choose_thresholds(
     for j, label in enumerate(LABELS):
         truth = y[:, j].astype(bool)
         trusted_j = trusted_labels[:, j]
+        choice = oof[:, CHOICE.start + j]
         th.label[label] = float(
-            max(GRID, key=lambda t: (_f1((blocked & (oof[:, j] >= t)) | trusted_j, truth), t))
+            max(GRID, key=lambda t: (_f1((blocked & (choice >= t)) | trusted_j, truth), t))
         )
     blocked = blocked | trusted_labels.any(axis=1)
     th.review, th.review_free = th.block, max(th.block, REVIEW_FREE_FLOOR)

@@ -333,6 +333,10 @@ def load_model() -> LinearModel:
         nb_coef=None if data.get("nb_coef") is None else np.asarray(data["nb_coef"], dtype=np.float64),
         nb_intercept=data.get("nb_intercept"),
         stack=None if data.get("stack") is None else Stack.from_dict(data["stack"]),
+        label_coef=None
+        if data.get("label_coef") is None
+        else np.asarray(data["label_coef"], dtype=np.float64),
+        label_intercept=data.get("label_intercept"),
     )
 
 

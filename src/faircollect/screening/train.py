@@ -30,8 +30,10 @@ from faircollect.screening.classifier import (
     decide,
     design,
     fit_heads,
+    fit_label_heads,
     fit_nb_heads,
     in_review_band,
+    label_choice,
     make_vectorizer,
     pattern_features,
     stack_inputs,
@@ -47,7 +49,7 @@ from faircollect.screening.matcher import Hit, Matcher
 from faircollect.screening.ngrams import CharNgrams
 from faircollect.screening.screener import analyse
 
-MODEL_VERSION = "2"
+MODEL_VERSION = "3"
 FOLDS = 5
 
 
@@ -89,8 +91,9 @@ def inputs(matcher: Matcher, texts: Sequence[str]) -> Inputs:
 def train(records: Sequence[Record], matcher: Matcher) -> tuple[LinearModel, dict[str, Any]]:
     """Fit on `records` (the train split); returns the model and cross-validation figures.
 
-    Both first stages are fitted in each of the 5 folds; their out-of-fold logits train the second stage
-    (whose own out-of-fold scores, cross-fitted over the same folds, choose the thresholds). The trusted
+    Both first stages and the label heads are fitted in each of the 5 folds; the first stages' out-of-fold
+    logits train the second stage (whose own out-of-fold scores, cross-fitted over the same folds, choose
+    the thresholds, with the label heads' out-of-fold choice scores for the label thresholds). The trusted
     rules are chosen inside each fold too, so the out-of-fold figures (and the block threshold chosen from
     them) count what a rule trusted on luck costs on messages it was not chosen on."""
     data = inputs(matcher, [r.text for r in records])
@@ -100,6 +103,7 @@ def train(records: Sequence[Record], matcher: Matcher) -> tuple[LinearModel, dic
     y = targets(gold, [r.debt_related for r in records])
     z_plain = np.zeros(y.shape)
     z_nb = np.zeros((len(records), len(STACKED)))
+    z_labels = np.zeros((len(records), 2 * len(LABELS)))
     oof_trusted = np.zeros((len(records), len(LABELS)), dtype=bool)
     folds = list(KFold(FOLDS, shuffle=True, random_state=SEED).split(texts))
     for fit_idx, val_idx in folds:
@@ -110,10 +114,12 @@ def train(records: Sequence[Record], matcher: Matcher) -> tuple[LinearModel, dic
         z_plain[val_idx] = logits(x_val, coef, intercept)
         coef, intercept = fit_nb_heads(x_fit, y[fit_idx], dense_array.shape[1])
         z_nb[val_idx] = logits(x_val, coef, intercept)
+        coef, intercept = fit_label_heads(x_fit, y[fit_idx], dense_array.shape[1])
+        z_labels[val_idx] = logits(x_val, coef, intercept)
         fold_trusted = trusted_rules([data.hits[i] for i in fit_idx], [gold[i] for i in fit_idx])
         oof_trusted[val_idx] = data.trusted_labels(fold_trusted, val_idx)
     second = stack_inputs(z_plain, z_nb, dense_array)
-    oof = 1.0 / (1.0 + np.exp(-z_plain))
+    oof = np.hstack([1.0 / (1.0 + np.exp(-z_plain)), label_choice(z_labels)])
     for fit_idx, val_idx in folds:
         oof[np.ix_(val_idx, STACKED)] = Stack.fit(second[fit_idx], y[fit_idx]).apply(second[val_idx])
     thresholds = choose_thresholds(y, oof, data.fired, data.covered, data.evidence, oof_trusted)
@@ -122,6 +128,7 @@ def train(records: Sequence[Record], matcher: Matcher) -> tuple[LinearModel, dic
     x = design(vec, texts, dense)
     coef, intercept = fit_heads(x, y)
     nb_coef, nb_intercept = fit_nb_heads(x, y, dense_array.shape[1])
+    label_coef, label_intercept = fit_label_heads(x, y, dense_array.shape[1])
     model = LinearModel(
         CharNgrams.from_sklearn(vec),
         coef,
@@ -131,6 +138,8 @@ def train(records: Sequence[Record], matcher: Matcher) -> tuple[LinearModel, dic
         nb_coef=nb_coef,
         nb_intercept=nb_intercept,
         stack=Stack.fit(second, y),
+        label_coef=label_coef,
+        label_intercept=label_intercept,
     )
     return model, cv_figures(y, oof, data, thresholds, oof_trusted)
 
@@ -183,6 +192,8 @@ def payload(model: LinearModel) -> dict[str, Any]:
         "nb_coef": None if model.nb_coef is None else model.nb_coef.astype(np.float32),
         "nb_intercept": model.nb_intercept,
         "stack": None if model.stack is None else model.stack.to_dict(),
+        "label_coef": None if model.label_coef is None else model.label_coef.astype(np.float32),
+        "label_intercept": model.label_intercept,
         "context_ids": model.context_ids,
         "thresholds": model.thresholds.to_dict(),
     }
@@ -208,7 +219,8 @@ def metadata(
         "folds": FOLDS,
         "sklearn": sklearn.__version__,
         "features": "char 1-4-gram TF-IDF (min_df 2, sublinear tf, l2) + pattern features; plain and NB-weighted "
-        "logistic regressions, stacked by a logistic regression over both and the pattern features",
+        "logistic regressions, stacked by a logistic regression over both and the pattern features; labels of "
+        "a violation chosen by plain and NB-weighted label heads fitted on violations only",
         "thresholds": model.thresholds.to_dict(),
         "class_weight": CLASS_WEIGHT,
         "cv_train": cv,
