@@ -237,6 +237,31 @@ def test_a_stacked_model_holds_its_first_stage_weights_once() -> None:
     assert np.shares_memory(model.nb_coef, model._weights)
 
 
+def test_scoring_runs_with_one_blas_thread() -> None:
+    """The small products of scoring must not start BLAS threads (they spin on another core meanwhile);
+    the process's setting is back afterwards."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> list[int]:
+        return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+    seen: list[list[int]] = []
+
+    class _Recording(_RowsOf):
+        def transform(self, texts: list[str]) -> sparse.csr_matrix:
+            seen.append(blas_threads())
+            return super().transform(texts)
+
+    x, y, n_dense = _sparse_problem(17)
+    n_ngrams = x.shape[1] - n_dense
+    coef, intercept = fit_heads(x, y)
+    model = LinearModel(_Recording(x, n_ngrams), coef, intercept, [], Thresholds())
+    before = blas_threads()
+    model.scores(["0", "1"], x[:2, n_ngrams:].toarray())
+    assert seen and all(n == 1 for n in seen[0])
+    assert blas_threads() == before
+
+
 def test_a_model_without_second_stage_scores_its_first_stage() -> None:
     """A version-1 model (one logistic regression per head, no NB heads, no stack) still loads and scores."""
     x, y, n_dense = _sparse_problem(11)
