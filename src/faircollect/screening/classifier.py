@@ -490,10 +490,10 @@ def choose_thresholds(
     """From out-of-fold scores on the train split (rows: messages; `fired`, `covered`, `evidence`: per
     message). `block` is the lowest violation threshold (most violations caught) that blocks at most
     `max_lawful_blocked` of the lawful messages (by default `lawful_budget` of their number); label
-    thresholds (on the CHOICE columns) maximise each label's F1 among the blocked messages; `review` is the highest threshold
-    leaving at most `max_allowed` of the violations neither blocked nor reviewed; `debt` maximises F1 of
-    `debt_related`. `trusted_labels`: the labels of trusted
-    rules that fired (always confident, counted in the lawful budget)."""
+    thresholds (on the CHOICE columns) maximise each label's F1 among the blocked messages; `review` is the
+    highest threshold leaving at most `max_allowed` of the violations neither blocked nor reviewed; `debt`
+    maximises F1 of `debt_related`. `trusted_labels`: the labels of trusted rules that fired (always
+    confident, counted in the lawful budget)."""
     fired = np.asarray(fired_labels.any(axis=1), dtype=bool)
     th = Thresholds(free=FREE)
     v = oof[:, HEADS.index("violation")]
