@@ -1,7 +1,7 @@
 """Agreement between the corpus writers' labels and the blind second annotation (docs/screening.md).
 
-second_pass.jsonl: the second annotator's labels for the 19,717 messages of rounds 1–11 (rounds 1–3 annotated
-first, rounds 4–7, 8, 9, 10 and 11 later, each by four other annotators), given without seeing the writers' labels. adjudication.jsonl: the messages where the two disagreed, with both label sets
+second_pass.jsonl: the second annotator's labels for the 21,637 messages of rounds 1–12 (rounds 1–3 annotated
+first, rounds 4–7, 8, 9, 10, 11 and 12 later, each by four other annotators), given without seeing the writers' labels. adjudication.jsonl: the messages where the two disagreed, with both label sets
 ("first" = the writers') and the adjudicated "final" set, which is what the corpus now holds. The writers'
 labels are therefore the second annotator's where nobody disagreed, and "first" where somebody did.
 
@@ -18,7 +18,7 @@ from faircollect.policy.screener import LABELS
 from faircollect.screening.corpus_data import is_test, load_corpus
 
 HERE = Path(__file__).resolve().parent
-# id prefixes of the files of rounds 4-7, 8, 9, 10 and 11 (each annotated a second time in a later pass)
+# id prefixes of the files of rounds 4-7, 8, 9, 10, 11 and 12 (each annotated a second time in a later pass)
 LATER_ROUNDS = (
     "zh-tp-",
     "en-r4-",
@@ -38,6 +38,7 @@ ROUND_8 = ("zh-pl-", "zh-ml-", "en-r8-", "zh-ic-")
 ROUND_9 = ("zh-xl-", "zh-ih-", "en-r9-", "zh-op-")
 ROUND_10 = ("zh-hb-", "zh-ac-", "zh-fp-", "en-r10-")
 ROUND_11 = ("zh-ph-", "zh-ca-", "zh-pc-", "en-r11-")
+ROUND_12 = ("zh-ts-", "zh-ct-", "zh-os-", "en-r12-")
 
 
 def _read(name: str) -> dict[str, dict[str, Any]]:
@@ -68,7 +69,7 @@ def main() -> None:
             [
                 i
                 for i in sorted(second)
-                if not i.startswith(LATER_ROUNDS + ROUND_8 + ROUND_9 + ROUND_10 + ROUND_11)
+                if not i.startswith(LATER_ROUNDS + ROUND_8 + ROUND_9 + ROUND_10 + ROUND_11 + ROUND_12)
             ],
         ),
         ("rounds 4-7", later),
@@ -76,6 +77,7 @@ def main() -> None:
         ("round 9", [i for i in sorted(second) if i.startswith(ROUND_9)]),
         ("round 10", [i for i in sorted(second) if i.startswith(ROUND_10)]),
         ("round 11", [i for i in sorted(second) if i.startswith(ROUND_11)]),
+        ("round 12", [i for i in sorted(second) if i.startswith(ROUND_12)]),
     )
     for name, ids in subsets:
         per_label = {label: round(_f1(first, second, label, ids), 3) for label in LABELS}
