@@ -14,6 +14,8 @@ def test_model_loads_with_complete_thresholds() -> None:
     assert model.coef.shape[1] == len(HEADS)
     assert model.nb_coef is not None and model.nb_coef.shape == (model.coef.shape[0], len(STACKED))
     assert model.stack is not None and model.stack.coef.shape[1] == len(STACKED)
+    assert model.label_coef is not None and model.label_coef.shape == (model.coef.shape[0], 2 * len(LABELS))
+    assert model.label_intercept is not None and model.label_intercept.shape == (2 * len(LABELS),)
     assert set(th.label) == set(LABELS)
     assert 0.0 < th.review <= th.block <= th.free < 1.0
     assert th.review <= th.review_free <= th.free
