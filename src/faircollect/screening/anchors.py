@@ -53,11 +53,6 @@ def _useful(clause: Clause) -> bool:
     return not any(anchor.isspace() for anchor in clause)
 
 
-def _best(clauses: Sequence[Clause]) -> Anchors:
-    """The clause least likely to hold (the first on a tie)."""
-    return min(clauses, key=_rarity, default=None)
-
-
 def _sequence(items: list[tuple[Any, Any]]) -> list[Clause]:
     """Every clause a sequence requires; a run of literals is one anchor."""
     clauses: list[Clause] = []
@@ -131,11 +126,6 @@ def requirements(pattern: str) -> tuple[Clause, ...]:
     if tree.state.flags & c.SRE_FLAG_IGNORECASE:
         return ()
     return tuple(dict.fromkeys(_sequence(list(tree))))
-
-
-def anchors(pattern: str) -> Anchors:
-    """The most selective single requirement of a pattern, or None."""
-    return _best(requirements(pattern))
 
 
 _SLOT = 8  # bits per pattern in Prefilter's masks (a power of two): it keeps its 8 rarest clauses
