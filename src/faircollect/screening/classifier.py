@@ -24,6 +24,7 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
+from scipy.special import expit
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import ThreadpoolController
@@ -183,7 +184,7 @@ class Stack:
 
     def apply(self, inputs: FloatArray) -> FloatArray:
         z = ((inputs - self.mean) / self.scale) @ self.coef + self.intercept
-        out: FloatArray = 1.0 / (1.0 + np.exp(-z))
+        out: FloatArray = expit(z)
         return out
 
     def to_dict(self) -> dict[str, FloatArray]:
@@ -257,7 +258,7 @@ class LinearModel:
         z += self._bias
         heads, n = len(HEADS), len(LABELS)
         out: FloatArray = np.empty((len(texts), heads + n))
-        out[:, :heads] = 1.0 / (1.0 + np.exp(-z[:, :heads]))
+        out[:, :heads] = expit(z[:, :heads])
         if self.stack is not None:
             nb = z[:, heads : heads + len(STACKED)]
             out[:, STACKED] = self.stack.apply(stack_inputs(z[:, :heads], nb, extra))
@@ -369,7 +370,7 @@ def fit_label_heads(
 def label_choice(z_labels: FloatArray) -> FloatArray:
     """P(label | violation) from the label heads' logits (plain, then NB): the mean of the two logits."""
     n = len(LABELS)
-    out: FloatArray = 1.0 / (1.0 + np.exp(-(z_labels[:, :n] + z_labels[:, n:]) / 2.0))
+    out: FloatArray = expit((z_labels[:, :n] + z_labels[:, n:]) / 2.0)
     return out
 
 

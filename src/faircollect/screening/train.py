@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import sklearn
+from scipy.special import expit
 from sklearn.model_selection import KFold
 
 from faircollect.policy.screener import LABELS
@@ -119,7 +120,7 @@ def train(records: Sequence[Record], matcher: Matcher) -> tuple[LinearModel, dic
         fold_trusted = trusted_rules([data.hits[i] for i in fit_idx], [gold[i] for i in fit_idx])
         oof_trusted[val_idx] = data.trusted_labels(fold_trusted, val_idx)
     second = stack_inputs(z_plain, z_nb, dense_array)
-    oof = np.hstack([1.0 / (1.0 + np.exp(-z_plain)), label_choice(z_labels)])
+    oof = np.hstack([expit(z_plain), label_choice(z_labels)])
     for fit_idx, val_idx in folds:
         oof[np.ix_(val_idx, STACKED)] = Stack.fit(second[fit_idx], y[fit_idx]).apply(second[val_idx])
     thresholds = choose_thresholds(y, oof, data.fired, data.covered, data.evidence, oof_trusted)
