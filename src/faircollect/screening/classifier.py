@@ -2,8 +2,8 @@
 
 Heads are the seven labels of taxonomy.md, `debt_related`, and `violation` (the message carries any label).
 The `violation` head decides whether a message is blocked (it has all the corpus's violations as
-positives, so it is far better trained than any one label); the label heads then say which labels it
-carries. The pattern features (a label's unsuppressed hit, a hit cancelled by context, which context rule
+positives, so it is far better trained than any one label); the label heads, fitted on the violations
+only (`fit_label_heads`), then choose which labels it carries. The pattern features (a label's unsuppressed hit, a hit cancelled by context, which context rule
 cancelled it, debt cues) let the model learn how far to trust the lexicons; the n-grams catch what the
 lexicons miss. The first stages are one logistic regression per head, plain and NB-weighted
 (`fit_heads`, `fit_nb_heads`); the second stage (`Stack`) rescores each head from all of their logits,
@@ -159,9 +159,10 @@ STACK_C = 1.0  # the second stage's inverse regularisation (standardised inputs)
 @dataclass
 class Stack:
     """The second stage: per stacked head, a logistic regression over `stack_inputs` (the first stages'
-    logits of every stacked head, plain and NB-weighted, their products and the pattern features). It lets each label read the others'
-    scores (violence next to intimidation, arrest next to legal) and how far to trust each pattern in
-    company. Fitted on out-of-fold first-stage scores, so it learns how the first stages do on unseen text."""
+    logits of every stacked head, plain and NB-weighted, their products and the pattern features). It lets
+    each label read the others' scores (violence next to intimidation, arrest next to legal) and how far to
+    trust each pattern in company. Fitted on out-of-fold first-stage scores, so it learns how the first
+    stages do on unseen text."""
 
     mean: FloatArray  # shape (n_inputs,): standardisation of the inputs
     scale: FloatArray
@@ -207,7 +208,8 @@ def stack_inputs(z_plain: FloatArray, z_nb: FloatArray, dense: FloatArray) -> Fl
 @dataclass
 class LinearModel:
     """A fitted vectoriser and one weight column per head (numpy, so prediction is one sparse product);
-    with `nb_coef` and `stack`, NB-weighted columns for the stacked heads and the second stage over both."""
+    with `nb_coef` and `stack`, NB-weighted columns for the stacked heads and the second stage over both;
+    with `label_coef`, the label heads that choose a violation's labels (`fit_label_heads`)."""
 
     vectorizer: Vectorizer
     coef: FloatArray  # shape (n_features, n_heads)
@@ -340,13 +342,13 @@ def fit_nb_heads(
     n_ngrams = x.shape[1] - n_dense
     present = x[:, :n_ngrams].copy()
     present.data[:] = 1.0
-    usable = x.shape[1] - DEBT_FEATURES
+    usable = x[:, : x.shape[1] - DEBT_FEATURES]  # sliced once, not per head
 
     def fit_one(j: int, column: npt.NDArray[np.int_]) -> tuple[FloatArray, float]:
         p = np.asarray(present[column == 1].sum(axis=0)).ravel() + NB_ALPHA
         q = np.asarray(present[column == 0].sum(axis=0)).ravel() + NB_ALPHA
-        scale = np.r_[np.log((p / p.sum()) / (q / q.sum())), np.ones(n_dense)][:usable]
-        model = _liblinear(c).fit(x[:, :usable].multiply(scale[None, :]).tocsr(), column)
+        scale = np.r_[np.log((p / p.sum()) / (q / q.sum())), np.ones(n_dense)][: usable.shape[1]]
+        model = _liblinear(c).fit(usable.multiply(scale[None, :]).tocsr(), column)
         return _padded(model.coef_[0] * scale, x.shape[1]), float(model.intercept_[0])
 
     coef, intercept = _fit_columns(y, heads, x.shape[1], fit_one)
@@ -361,9 +363,9 @@ def fit_label_heads(
     legal process, not what tells a violation from a lawful message (the violation head's job). Columns:
     the plain heads, then the NB ones, in LABELS order."""
     rows = y[:, HEADS.index("violation")] == 1
-    labels = range(len(LABELS))
-    plain, plain_b = fit_heads(x[rows], y[rows], c, heads=labels)
-    nb, nb_b = fit_nb_heads(x[rows], y[rows], n_dense, c, heads=labels)
+    x_v, y_v, labels = x[rows], y[rows], range(len(LABELS))
+    plain, plain_b = fit_heads(x_v, y_v, c, heads=labels)
+    nb, nb_b = fit_nb_heads(x_v, y_v, n_dense, c, heads=labels)
     return np.hstack([plain, nb]), np.concatenate([plain_b, nb_b])
 
 
