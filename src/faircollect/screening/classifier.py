@@ -233,8 +233,9 @@ class LinearModel:
             blocks["nb_coef"] = (self.nb_coef, self.nb_intercept)
         if self.label_coef is not None and self.label_intercept is not None:
             blocks["label_coef"] = (self.label_coef, self.label_intercept)
-        self._weights = np.hstack([w for w, _ in blocks.values()])
-        self._bias = np.concatenate([b for _, b in blocks.values()])
+        # float64 whatever the stored blocks are (the shipped file keeps them in float32)
+        self._weights = np.hstack([w for w, _ in blocks.values()], dtype=np.float64)
+        self._bias = np.concatenate([b for _, b in blocks.values()], dtype=np.float64)
         start = 0
         for name, (weights, _) in blocks.items():
             setattr(self, name, self._weights[:, start : start + weights.shape[1]])

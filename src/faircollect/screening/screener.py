@@ -325,17 +325,16 @@ def load_model() -> LinearModel:
             int(data["ngrams"]["min_n"]),
             int(data["ngrams"]["max_n"]),
         ),
-        coef=np.asarray(data["coef"], dtype=np.float64),
+        # the weight blocks as stored (float32): LinearModel joins them into one float64 matrix
+        coef=data["coef"],
         intercept=data["intercept"],
         context_ids=list(data["context_ids"]),
         thresholds=Thresholds.from_dict(data["thresholds"]),
         meta=model_meta(),
-        nb_coef=None if data.get("nb_coef") is None else np.asarray(data["nb_coef"], dtype=np.float64),
+        nb_coef=data.get("nb_coef"),
         nb_intercept=data.get("nb_intercept"),
         stack=None if data.get("stack") is None else Stack.from_dict(data["stack"]),
-        label_coef=None
-        if data.get("label_coef") is None
-        else np.asarray(data["label_coef"], dtype=np.float64),
+        label_coef=data.get("label_coef"),
         label_intercept=data.get("label_intercept"),
     )
 
