@@ -18,27 +18,18 @@ from faircollect.policy.screener import LABELS
 from faircollect.screening.corpus_data import is_test, load_corpus
 
 HERE = Path(__file__).resolve().parent
-# id prefixes of the files of rounds 4-7, 8, 9, 10, 11 and 12 (each annotated a second time in a later pass)
-LATER_ROUNDS = (
-    "zh-tp-",
-    "en-r4-",
-    "zh-mp-",
-    "zh-ot-",
-    "zh-ep-",
-    "en-r5-",
-    "zh-ls-",
-    "zh-lm-",
-    "en-r6-",
-    "zh-hp-",
-    "zh-fl-",
-    "en-r7-",
-    "zh-tx-",
-)
-ROUND_8 = ("zh-pl-", "zh-ml-", "en-r8-", "zh-ic-")
-ROUND_9 = ("zh-xl-", "zh-ih-", "en-r9-", "zh-op-")
-ROUND_10 = ("zh-hb-", "zh-ac-", "zh-fp-", "en-r10-")
-ROUND_11 = ("zh-ph-", "zh-ca-", "zh-pc-", "en-r11-")
-ROUND_12 = ("zh-ts-", "zh-ct-", "zh-os-", "en-r12-")
+# id prefixes of the files of each later pass (rounds 1-3 are every other id); a new round adds one entry
+LATER_ROUNDS = {
+    "rounds 4-7": (
+        *("zh-tp-", "en-r4-", "zh-mp-", "zh-ot-", "zh-ep-", "en-r5-", "zh-ls-"),
+        *("zh-lm-", "en-r6-", "zh-hp-", "zh-fl-", "en-r7-", "zh-tx-"),
+    ),
+    "round 8": ("zh-pl-", "zh-ml-", "en-r8-", "zh-ic-"),
+    "round 9": ("zh-xl-", "zh-ih-", "en-r9-", "zh-op-"),
+    "round 10": ("zh-hb-", "zh-ac-", "zh-fp-", "en-r10-"),
+    "round 11": ("zh-ph-", "zh-ca-", "zh-pc-", "en-r11-"),
+    "round 12": ("zh-ts-", "zh-ct-", "zh-os-", "en-r12-"),
+}
 
 
 def _read(name: str) -> dict[str, dict[str, Any]]:
@@ -60,25 +51,14 @@ def main() -> None:
     assert all(final[i] == set(r["final"]) for i, r in adjudicated.items()), (
         "corpus differs from adjudication"
     )
-    later = [i for i in sorted(second) if i.startswith(LATER_ROUNDS)]
-    subsets = (
-        ("all", sorted(second)),
-        ("test split", [i for i in sorted(second) if is_test(i)]),
-        (
-            "rounds 1-3",
-            [
-                i
-                for i in sorted(second)
-                if not i.startswith(LATER_ROUNDS + ROUND_8 + ROUND_9 + ROUND_10 + ROUND_11 + ROUND_12)
-            ],
-        ),
-        ("rounds 4-7", later),
-        ("round 8", [i for i in sorted(second) if i.startswith(ROUND_8)]),
-        ("round 9", [i for i in sorted(second) if i.startswith(ROUND_9)]),
-        ("round 10", [i for i in sorted(second) if i.startswith(ROUND_10)]),
-        ("round 11", [i for i in sorted(second) if i.startswith(ROUND_11)]),
-        ("round 12", [i for i in sorted(second) if i.startswith(ROUND_12)]),
-    )
+    every = sorted(second)
+    later = tuple(p for prefixes in LATER_ROUNDS.values() for p in prefixes)
+    subsets = [
+        ("all", every),
+        ("test split", [i for i in every if is_test(i)]),
+        ("rounds 1-3", [i for i in every if not i.startswith(later)]),
+        *((name, [i for i in every if i.startswith(prefixes)]) for name, prefixes in LATER_ROUNDS.items()),
+    ]
     for name, ids in subsets:
         per_label = {label: round(_f1(first, second, label, ids), 3) for label in LABELS}
         macro = round(sum(per_label.values()) / len(LABELS), 3)
