@@ -138,3 +138,51 @@ def test_idempotency_rows(engine: Engine) -> None:
         row = repo.get_idempotent(conn, "k", "idem-1")
         assert row is not None and row.response == {"verdict": "allow"} and row.status == 200
         assert repo.get_idempotent(conn, "other-key", "idem-1") is None
+
+
+def test_postgres_one_statement_history_reads_as_the_three_selects(engine: Engine) -> None:
+    """On PostgreSQL the history comes back as JSON arrays in one statement; it must give the very records
+    the three selects give (instants with odd offsets and microseconds, every field, the order of open
+    reservations and events), whatever the session's time zone."""
+    shapes = [
+        ("c-1", "2026-03-01T09:00:00.123456+05:45", {"text": '您好 "引号" \\ 和换行\n', "duration_s": 12.25}),
+        ("c-2", "2026-03-01T23:59:59-09:30", {"party": "mum", "role": "contact_person", "team_size": 3}),
+        (
+            "c-3",
+            "2026-02-28T16:00:00+00:00",
+            {"channel": "sms", "outcome": "sent", "address": "+8613800000000"},
+        ),
+    ]
+    at = datetime.fromisoformat("2026-03-01T10:00:00.5+14:00")
+    with write_tx(engine) as conn:
+        repo.ensure_account(conn, "a-1", "d-1", NOW)
+        for cid, when, kw in shapes:
+            repo.insert_contact(conn, contact(cid, when, **kw), [], PACK, NOW, None)
+        for rid in ("r-b", "r-a", "r-c"):  # same created_at: the id breaks the tie
+            planned = contact(rid, "2026-03-02T10:00:00+08:00", outcome=None, tz="Asia/Shanghai")
+            repo.insert_reservation(
+                conn, rid, planned, "cn", PACK, "d-" + rid, NOW, NOW + timedelta(minutes=5), None
+            )
+        for ev in (
+            Event("e-2", at, "cease_request", party="mum", until=NOW + timedelta(days=3, microseconds=7)),
+            Event("e-1", at, "dispute_opened", account="a-1"),
+            Event("e-3", at, "party_refused", party="d-1", channel="call"),
+        ):
+            repo.insert_event(conn, ev, NOW, None, None)
+    params = {"debtor": "d-1", "now": NOW, "accounts": ["a-1"], "parties": ["d-1"]}
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET TIME ZONE 'America/St_Johns'")  # JSON then writes -03:30 offsets
+        loaded = repo.load_history(conn, "d-1", NOW, ["a-1"], exclude_reservation="r-c")
+        selected = repo._history_by_selects(conn, params, "r-c")
+    assert loaded == selected
+    offsets = [r.at.utcoffset() for r in (*loaded.contacts, *loaded.events, *loaded.pending)]
+    assert offsets == [r.at.utcoffset() for r in (*selected.contacts, *selected.events, *selected.pending)]
+    assert [c.id for c in loaded.contacts] == ["c-1", "c-2", "c-3"]
+    assert [c.id for c in loaded.pending] == ["r-a", "r-b"]
+    assert [e.id for e in loaded.events] == ["e-2", "e-1", "e-3"]
+    first = loaded.contacts[0]
+    assert first.at == datetime.fromisoformat(shapes[0][1]) and first.at.utcoffset() == timedelta(
+        hours=5, minutes=45
+    )
+    assert loaded.events[0].until == NOW + timedelta(days=3, microseconds=7)

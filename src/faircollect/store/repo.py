@@ -13,8 +13,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import Row, bindparam, select, union, update
+from sqlalchemy import (
+    CompoundSelect,
+    Row,
+    Select,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    union,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.engine import Connection
 
 from faircollect.model import CONTACT_FIELDS as RECORD_FIELDS
@@ -196,22 +207,18 @@ class DebtorRecords:
 
 # Built once: the hot path then only looks up their compiled form.
 # only what the engine reads (not the stored findings, whose JSON would be decoded for nothing)
-_HISTORY_CONTACTS = Prepared(
-    select(contacts.c.at, contacts.c.utc_offset_s, *(contacts.c[name] for name in CONTACT_FIELDS))
-    .where(contacts.c.debtor == bindparam("debtor"))
-    .order_by(contacts.c.seq)
-)
+_CONTACT_ROWS = select(
+    contacts.c.at, contacts.c.utc_offset_s, *(contacts.c[name] for name in CONTACT_FIELDS)
+).where(contacts.c.debtor == bindparam("debtor"))
+_HISTORY_CONTACTS = Prepared(_CONTACT_ROWS.order_by(contacts.c.seq))
 # the debtor's reservations still open at `now` (no outcome, not expired)
 _OPEN = (
     reservations.c.debtor == bindparam("debtor"),
     reservations.c.contact_id.is_(None),
     reservations.c.expires_at > bindparam("now", type_=UTCDateTime()),
 )
-_HISTORY_OPEN = Prepared(
-    select(reservations.c.id, reservations.c.planned)
-    .where(*_OPEN)
-    .order_by(reservations.c.created_at, reservations.c.id)
-)
+_OPEN_ROWS = select(reservations.c.id, reservations.c.planned).where(*_OPEN)
+_HISTORY_OPEN = Prepared(_OPEN_ROWS.order_by(reservations.c.created_at, reservations.c.id))
 # Index-driven selects, one statement (an OR across columns would scan the whole table).
 _EVENTS_BY_DEBTOR_ACCOUNT = (
     select(events)
@@ -228,9 +235,25 @@ _DEBTOR_PARTIES = union(
 # each its own arm: an OR of the two would make PostgreSQL scan the whole events table
 _EVENTS_BY_PARTY = select(events).where(events.c.party.in_(bindparam("parties", expanding=True)))
 _EVENTS_BY_DEBTOR_PARTY = select(events).where(events.c.party.in_(_DEBTOR_PARTIES.scalar_subquery()))
-_HISTORY_EVENTS = Prepared(
-    union(_EVENTS_BY_DEBTOR_ACCOUNT, _EVENTS_BY_ACCOUNT, _EVENTS_BY_PARTY, _EVENTS_BY_DEBTOR_PARTY).order_by(
-        "seq"
+_EVENT_ROWS = union(_EVENTS_BY_DEBTOR_ACCOUNT, _EVENTS_BY_ACCOUNT, _EVENTS_BY_PARTY, _EVENTS_BY_DEBTOR_PARTY)
+_HISTORY_EVENTS = Prepared(_EVENT_ROWS.order_by("seq"))
+
+
+# PostgreSQL: the three reads as one statement whose three columns are JSON arrays of their rows. One
+# statement and one result cost the client far less than psycopg's pipeline of three (in process, history
+# read and decision: 4,000–4,700 a second against 2,800–3,500); SQLite, with no round trip to save, keeps
+# the three selects.
+def _json_rows(rows: Select[Any] | CompoundSelect[Any], *order: str) -> Any:
+    sub = rows.subquery()
+    agg = func.json_agg(aggregate_order_by(sub.table_valued(), *(sub.c[name] for name in order)))
+    return select(func.coalesce(agg, literal_column("'[]'::json"))).scalar_subquery()
+
+
+_HISTORY_PG = Prepared(
+    select(
+        _json_rows(_CONTACT_ROWS.add_columns(contacts.c.seq), "seq"),
+        _json_rows(_OPEN_ROWS.add_columns(reservations.c.created_at), "created_at", "id"),
+        _json_rows(_EVENT_ROWS, "seq"),
     )
 )
 
@@ -246,19 +269,64 @@ def load_history(
     """The debtor's contacts (all accounts), the events that apply to them (by any of the debtor's
     accounts, or by a person contacted about them), and reservations still open at `now` (no outcome,
     not expired)."""
-    by_debtor = {"debtor": debtor, "now": now}
-    people = {"accounts": sorted(set(extra_accounts)), "parties": sorted({debtor, *extra_parties})}
+    params = {
+        "debtor": debtor,
+        "now": now,
+        "accounts": sorted(set(extra_accounts)),
+        "parties": sorted({debtor, *extra_parties}),
+    }
+    if conn.dialect.name == "postgresql":
+        return _history_as_json(conn, params, exclude_reservation)
+    return _history_by_selects(conn, params, exclude_reservation)
+
+
+def _history_by_selects(conn: Connection, params: dict[str, Any], exclude: str | None) -> DebtorRecords:
     contact_rows, open_rows, event_rows = rows_together(
         conn,
         [
-            (_HISTORY_CONTACTS, {"debtor": debtor}),
-            (_HISTORY_OPEN, by_debtor),
-            (_HISTORY_EVENTS, {**by_debtor, **people}),
+            (_HISTORY_CONTACTS, {"debtor": params["debtor"]}),
+            (_HISTORY_OPEN, {"debtor": params["debtor"], "now": params["now"]}),
+            (_HISTORY_EVENTS, params),
         ],
     )
-    pending = [pending_contact(r.planned) for r in open_rows if r.id != exclude_reservation]
     return DebtorRecords(
-        [contact_from_row(r) for r in contact_rows], [event_from_row(r) for r in event_rows], pending
+        [contact_from_row(r) for r in contact_rows],
+        [event_from_row(r) for r in event_rows],
+        [pending_contact(r.planned) for r in open_rows if r.id != exclude],
+    )
+
+
+def _history_as_json(conn: Connection, params: dict[str, Any], exclude: str | None) -> DebtorRecords:
+    contact_rows, open_rows, event_rows = _HISTORY_PG.rows(conn, params)[0]
+    return DebtorRecords(
+        [_contact_from_json(r) for r in contact_rows],
+        [_event_from_json(r) for r in event_rows],
+        [pending_contact(r["planned"]) for r in open_rows if r["id"] != exclude],
+    )
+
+
+def _instant(value: str | None) -> datetime | None:
+    """A `timestamptz` as PostgreSQL writes it in JSON (ISO 8601 with its offset), as an aware UTC instant."""
+    return None if value is None else datetime.fromisoformat(value).astimezone(UTC)
+
+
+def _contact_from_json(row: dict[str, Any]) -> Contact:
+    at = _instant(row["at"])
+    assert at is not None  # NOT NULL
+    return Contact(at=_restore(at, row["utc_offset_s"]), **{name: row[name] for name in CONTACT_FIELDS})
+
+
+def _event_from_json(row: dict[str, Any]) -> Event:
+    at = _instant(row["at"])
+    assert at is not None  # NOT NULL
+    return Event(
+        id=row["id"],
+        at=_restore(at, row["utc_offset_s"]),
+        kind=row["kind"],
+        account=row["account"],
+        party=row["party"],
+        channel=row["channel"],
+        until=_instant(row["until"]),
     )
 
 
