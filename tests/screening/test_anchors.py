@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from faircollect.screening.anchors import requirements
+import random
+
+import pytest
+import regex
+
+from faircollect.screening.anchors import Prefilter, _kept, alternatives, requirements
 from faircollect.screening.corpus_data import load_corpus
 from faircollect.screening.matcher import Matcher, default_matcher
 from faircollect.screening.normalize import normalize
@@ -15,6 +20,82 @@ def test_requirements_of_simple_patterns() -> None:
     assert set(requirements(r"\bwe\s+know")) == {frozenset({"we"}), frozenset({"know"})}
     assert requirements(r"(?:a|.)b?") == ()
     assert requirements(r"[^\p{Han}a-z]滚") == (frozenset({"滚"}),)
+
+
+def test_alternatives_of_a_top_level_alternation() -> None:
+    assert alternatives("abc") == ((frozenset({"abc"}),),)
+    assert alternatives("去过了|等着瞧") == ((frozenset({"去过了"}),), (frozenset({"等着瞧"}),))
+    assert alternatives(r"(?:你|您)滚|\d+") == ((frozenset({"你", "您"}), frozenset({"滚"})), ())
+    # sharper than the unions of `requirements`: 去过…瞧 meets those, no branch
+    assert Prefilter(["去过.*你家|等着.*瞧"]).candidates("去过瞧") == []
+    assert Prefilter(["去过.*你家|等着.*瞧"], enabled=False).candidates("去过瞧") == [0]
+    # not one alternation at the top: the pattern's own requirements
+    assert alternatives(r"x(?:ab|cd)") == (requirements(r"x(?:ab|cd)"),)
+    assert alternatives(r"(?i)ab|cd") == ((),)
+
+
+def test_common_clauses_are_kept_only_when_nothing_else_is() -> None:
+    """A clause that one ASCII letter or digit satisfies is dropped beside a rarer one, kept alone; a clause
+    of blanks is never kept."""
+    common, rare = frozenset({"e", "我"}), frozenset({"*", "#"})
+    assert _kept([common, rare]) == [rare]
+    assert _kept([common]) == [common]
+    assert _kept([frozenset({" "})]) == []
+    assert _kept([frozenset({"ab"}), frozenset({"5"})]) == [frozenset({"ab"})]
+
+
+_PATTERNS = [
+    "去过了|等着瞧",
+    r"(?:你|您)(?:滚|死)|滚蛋",
+    r"we\s+know|or else",
+    r"\d+",  # no requirement: always a candidate
+    "ab(?:c|d)e",
+    r"(?:打|发)[^。]{0,3}(?:家人|朋友)|曝光",
+    "x|y|z",
+    r"(?i)abc",
+    r"e[*#]+|k\d元",  # common clauses e and [0-9] dropped beside * / # and 元
+]
+_PIECES = ["去过", "了", "等着", "瞧", "你", "您", "滚", "死", "蛋", "we", " ", "know", "or", "else", "12", "ab",
+           "c", "d", "e", "打", "发", "。", "家人", "朋友", "曝光", "x", "y", "z", "ABC", "*", "#", "k", "元"]  # fmt: skip
+
+
+def test_prefilter_keeps_every_pattern_that_matches() -> None:
+    """Random texts: each pattern that matches is a candidate; candidates come ascending, each once; a
+    pattern none of whose alternatives has its anchors is skipped."""
+    prefilter = Prefilter(_PATTERNS)
+    compiled = [regex.compile(p) for p in _PATTERNS]
+    rng = random.Random(7)
+    skipped = 0
+    for _ in range(3000):
+        text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 8)))
+        found = prefilter.candidates(text)
+        assert found == sorted(set(found))
+        for index, pattern in enumerate(compiled):
+            if pattern.search(text):
+                assert index in found, (text, _PATTERNS[index])
+        skipped += len(_PATTERNS) - len(found)
+    assert skipped > 0
+    assert Prefilter(_PATTERNS).candidates("去过了") == [0, 3, 7]
+    assert Prefilter(_PATTERNS).candidates("#") == [3, 7, 8]
+    assert Prefilter(_PATTERNS).candidates("你好") == [3, 7]  # 你 alone holds no alternative of 1
+    assert Prefilter(_PATTERNS, enabled=False).candidates("") == list(range(len(_PATTERNS)))
+
+
+def test_grouped_candidates_are_the_candidates_split_by_group() -> None:
+    sizes = (3, 1, 5)
+    whole, grouped = Prefilter(_PATTERNS), Prefilter(_PATTERNS, groups=sizes)
+    rng = random.Random(11)
+    for _ in range(1000):
+        text = "".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 8)))
+        found = whole.candidates(text)
+        assert grouped.grouped(text) == [
+            [k - 0 for k in found if k < 3],
+            [k - 3 for k in found if 3 <= k < 4],
+            [k - 4 for k in found if k >= 4],
+        ]
+    assert Prefilter(_PATTERNS).grouped("去过了") == [Prefilter(_PATTERNS).candidates("去过了")]
+    with pytest.raises(ValueError):
+        Prefilter(_PATTERNS, groups=(1, 2))
 
 
 def _hits(m: Matcher, text: str) -> list[tuple[str, int, int, str]]:

@@ -53,6 +53,21 @@ def _useful(clause: Clause) -> bool:
     return not any(anchor.isspace() for anchor in clause)
 
 
+def _common(clause: Clause) -> bool:
+    """True for a clause that a single ASCII letter or digit satisfies: nearly every English text or number
+    has one, so it seldom rules a pattern out, and each of its occurrences is one more anchor match to handle
+    (they were a third of all matches). An alternative keeps such clauses only when it has no other."""
+    return any(len(anchor) == 1 and anchor.isascii() and anchor.isalnum() for anchor in clause)
+
+
+def _kept(clauses: Sequence[Clause]) -> list[Clause]:
+    """The clauses the prefilter checks for one alternative: its rarest useful ones, the common ones only
+    if there is nothing else. Any subset is safe (fewer clauses only let more patterns run)."""
+    useful = [clause for clause in clauses if _useful(clause)]
+    rare = [clause for clause in useful if not _common(clause)]
+    return sorted(rare or useful, key=_rarity)[:_MAX_CLAUSES]
+
+
 def _sequence(items: list[tuple[Any, Any]]) -> list[Clause]:
     """Every clause a sequence requires; a run of literals is one anchor."""
     clauses: list[Clause] = []
@@ -115,64 +130,116 @@ def _portable(pattern: str) -> str:
     return "".join(out)
 
 
-def requirements(pattern: str) -> tuple[Clause, ...]:
-    """The clauses a pattern requires (empty when none can be derived or Python's parser cannot read it)."""
+def _tree(pattern: str) -> list[tuple[Any, Any]] | None:
+    """The syntax tree of a pattern, or None when its requirements cannot be derived."""
     if _REGEX_ONLY.search(pattern):
-        return ()
+        return None
     try:
         tree = sre.parse(_portable(pattern))
     except (re.error, ValueError, OverflowError):
-        return ()
+        return None
     if tree.state.flags & c.SRE_FLAG_IGNORECASE:
-        return ()
-    return tuple(dict.fromkeys(_sequence(list(tree))))
+        return None
+    return list(tree)
 
 
-_SLOT = 8  # bits per pattern in Prefilter's masks (a power of two): it keeps its 8 rarest clauses
+def requirements(pattern: str) -> tuple[Clause, ...]:
+    """The clauses a pattern requires (empty when none can be derived or Python's parser cannot read it)."""
+    tree = _tree(pattern)
+    return () if tree is None else tuple(dict.fromkeys(_sequence(tree)))
+
+
+def alternatives(pattern: str) -> tuple[tuple[Clause, ...], ...]:
+    """The clauses each top-level alternative of a pattern requires: a pattern that is one alternation
+    `a|b|c` matches only where one of its branches does, so it can match only if the clauses of some branch
+    all hold. That is sharper than `requirements`, which must take unions across the branches
+    (`去过.*你家|等着.*瞧`: its requirements are one of 去过/等着 and one of 你家/瞧, which 去过…瞧 meets;
+    its alternatives are 去过 and 你家, or 等着 and 瞧), so fewer regexes run for nothing.
+    Any other pattern has one alternative, its `requirements`."""
+    tree = _tree(pattern)
+    if tree is None:
+        return ((),)
+    if len(tree) == 1 and tree[0][0] is c.BRANCH:
+        return tuple(tuple(dict.fromkeys(_sequence(list(branch)))) for branch in tree[0][1][1])
+    return (tuple(dict.fromkeys(_sequence(tree))),)
+
+
+_MAX_CLAUSES = 8  # clauses kept per alternative: its rarest
 
 
 class Prefilter:
-    """Which of several patterns may match a text: those each of whose clauses has an anchor in it.
+    """Which of several patterns may match a text: those one of whose alternatives (`alternatives`) has an
+    anchor in the text for each of its clauses.
 
-    The check is a few operations on Python ints whatever the number of patterns: pattern p owns _SLOT
-    bits from bit p * _SLOT on, one per clause; each anchor's mask sets the bits of the clauses it
-    satisfies. OR-ing the masks of the anchors found and comparing with the clauses needed tells every
-    pattern at once."""
+    The check is a few operations on Python ints whatever the number of patterns. Alternative a with k
+    clauses owns k + 1 consecutive bits: one per clause, then a carry bit. Each anchor's mask sets the
+    bits of the clauses it satisfies; OR-ing the masks of the anchors found gives `have`. Adding 1 at the
+    first bit of every alternative then carries into an alternative's carry bit exactly when all its clause
+    bits are set (the carry stops at the first clause bit not set, and a carry bit is never set in `have`,
+    so no carry reaches the next alternative): the carry bits of the sum are the alternatives that hold.
+    An alternative with no clause is its carry bit alone: it always holds."""
 
-    def __init__(self, patterns: Sequence[str], enabled: bool = True) -> None:
+    def __init__(self, patterns: Sequence[str], enabled: bool = True, groups: Sequence[int] = ()) -> None:
+        """`groups`: the sizes of consecutive groups of `patterns`, for `grouped` (default: one group)."""
+        sizes = list(groups) or [len(patterns)]
+        if sum(sizes) != len(patterns):
+            raise ValueError("the group sizes must add up to the number of patterns")
+        places = [(group, index) for group, size in enumerate(sizes) for index in range(size)]
+        self._n_groups = len(sizes)
         anchor_ids: dict[str, int] = {}
         self._marks: list[int] = []  # per anchor: the clause bits it satisfies
-        self._needs = 0  # every clause bit
+        self._first_bits = 0  # the first bit of every alternative
+        self._carry_bits = 0  # the carry bit of every alternative
+        self._owner: dict[int, int] = {}  # carry bit position -> index of the alternative's pattern
+        self._place: dict[int, tuple[int, int]] = {}  # carry bit position -> the pattern's group, index in it
+        position = 0
         for index, pattern in enumerate(patterns):
-            found = requirements(pattern) if enabled else ()
-            clauses = sorted(filter(_useful, found), key=_rarity)[:_SLOT]
-            for k, clause in enumerate(clauses):
-                bit = 1 << (index * _SLOT + k)
-                self._needs |= bit
-                for anchor in clause:
-                    aid = anchor_ids.setdefault(anchor, len(anchor_ids))
-                    if aid == len(self._marks):
-                        self._marks.append(0)
-                    self._marks[aid] |= bit
-        self._first_bits = sum(1 << (i * _SLOT) for i in range(len(patterns)))
+            for found in alternatives(pattern) if enabled else ((),):
+                self._first_bits |= 1 << position
+                for clause in _kept(found):
+                    for anchor in clause:
+                        aid = anchor_ids.setdefault(anchor, len(anchor_ids))
+                        if aid == len(self._marks):
+                            self._marks.append(0)
+                        self._marks[aid] |= 1 << position
+                    position += 1
+                self._carry_bits |= 1 << position
+                self._owner[position] = index
+                self._place[position] = places[index]
+                position += 1
         self._ac = ahocorasick_rs.AhoCorasick(list(anchor_ids)) if anchor_ids else None
 
-    def candidates(self, text: str) -> list[int]:
-        """Indexes (ascending) of the patterns that may match `text`."""
+    def _ready(self, text: str) -> int:
+        """The carry bits of the alternatives whose clauses all hold in `text`."""
         have = 0
         if self._ac is not None:
             matches = self._ac.find_matches_as_indexes(text, overlapping=True)
             have = reduce(or_, map(self._marks.__getitem__, map(itemgetter(0), matches)), 0)
-        # Fold each pattern's missing clauses onto its first bit; patterns missing none remain.
-        missing = self._needs & ~have
-        shift = _SLOT // 2
-        while shift:  # _SLOT is a power of two
-            missing |= missing >> shift
-            shift //= 2
-        ready = self._first_bits & ~missing
-        out = []
+        return (have + self._first_bits) & self._carry_bits
+
+    def candidates(self, text: str) -> list[int]:
+        """Indexes (ascending) of the patterns that may match `text`."""
+        ready = self._ready(text)
+        owner = self._owner
+        out: list[int] = []
         while ready:
             low = ready & -ready
-            out.append((low.bit_length() - 1) // _SLOT)
+            index = owner[low.bit_length() - 1]
+            if not out or out[-1] != index:  # ascending: a pattern's alternatives come together
+                out.append(index)
+            ready ^= low
+        return out
+
+    def grouped(self, text: str) -> list[list[int]]:
+        """`candidates` split by group, each numbered from 0 within its group (one pass, no renumbering)."""
+        ready = self._ready(text)
+        place = self._place
+        out: list[list[int]] = [[] for _ in range(self._n_groups)]
+        while ready:
+            low = ready & -ready
+            group, index = place[low.bit_length() - 1]
+            found = out[group]
+            if not found or found[-1] != index:  # ascending: a pattern's alternatives come together
+                found.append(index)
             ready ^= low
         return out

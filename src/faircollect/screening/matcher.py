@@ -12,7 +12,6 @@ uses them).
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -41,13 +40,14 @@ _WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")  # what _WORD ma
 _HAN = regex.compile(r"\p{Han}")
 _MIXED = regex.compile(r"\p{Han}[a-z]|[a-z]\p{Han}")  # a Latin letter touching a Chinese character
 # The same test with the standard library's faster `re`, loosened to a class holding every Han character.
-_MAY_MIX = re.compile(f"{MAYBE_HAN}[a-z]|[a-z]{MAYBE_HAN}")
+# Written as "a letter, with a possible Han character just before or just after it" rather than as an
+# alternation: the scan then stops only at letters (none in most Chinese texts), not at every Han character.
+_MAY_MIX = re.compile(f"[a-z](?:(?<={MAYBE_HAN}[a-z])|(?={MAYBE_HAN}))")
 # Short pinyin keys would match ordinary words; only these insults are looked up by sound.
 _PINYIN_MIN_LEN = 5
 
 
 _NO_CONTEXT: frozenset[str] = frozenset()
-_NONE: list[int] = []  # an empty candidate list, shared: never modified
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,17 +116,16 @@ class Matcher:
         debt_sources = [_expand(p, macros) for p in debt["patterns"]]
         self._debt_patterns = [regex.compile(p) for p in debt_sources]
         # One prefilter (one scan of the text) for every regex: rules, context rules, debt patterns.
-        self._filter = Prefilter([*sources, *context_sources, *debt_sources], prefilter)
-        self._bounds = (len(sources), len(sources) + len(context_sources))
+        self._filter = Prefilter(
+            [*sources, *context_sources, *debt_sources],
+            prefilter,
+            groups=(len(sources), len(context_sources), len(debt_sources)),
+        )
 
     def _candidates(self, text: str) -> tuple[list[int], list[int], list[int]]:
         """The rules, context rules and debt patterns that may match `text` (each numbered from 0)."""
-        found = self._filter.candidates(text)
-        rules, context = self._bounds
-        if not found or found[-1] < rules:  # no context rule nor debt pattern can match
-            return found, _NONE, _NONE
-        i, j = bisect_left(found, rules), bisect_left(found, context)
-        return found[:i], [k - rules for k in found[i:j]], [k - context for k in found[j:]]
+        rules, context, debt = self._filter.grouped(text)
+        return rules, context, debt
 
     # -- label hits ---------------------------------------------------------------------------------
 

@@ -143,7 +143,10 @@ class _GramKeys:
 def _tally(rows: IntArray, cols: IntArray, n_rows: int, width: int) -> Counts:
     """CSR counts of the (row, column) pairs."""
     kind = np.int32 if n_rows * width < 2**31 else np.int64  # a narrower sort is faster
-    cells = np.sort((rows * width + cols).astype(kind))
+    # The pairs come in a few runs already in row order (one per n-gram length, see _GramKeys.count): the
+    # stable sort (timsort) merges such runs, in about a third less time than the default sort here. Sorted
+    # integers are the same whatever the algorithm.
+    cells = np.sort((rows * width + cols).astype(kind), kind="stable")
     new = np.empty(len(cells), dtype=bool)  # where a run of equal cells starts
     new[:1] = True
     np.not_equal(cells[1:], cells[:-1], out=new[1:])
