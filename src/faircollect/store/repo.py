@@ -22,6 +22,7 @@ from sqlalchemy import (
     literal_column,
     select,
     union,
+    union_all,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -55,7 +56,18 @@ _INSERT_DECISIONS = Prepared(decisions.insert())
 _INSERT_IDEMPOTENCY = Prepared(idempotency.insert())
 _ACCOUNT_DEBTOR = Prepared(select(accounts.c.debtor).where(accounts.c.id == bindparam("account")))
 _CONTACT_BY_ID = Prepared(select(contacts.c.seq).where(contacts.c.id == bindparam("id")))
-_PLANNED_ID = Prepared(select(reservations.c.id).where(reservations.c.planned_id == bindparam("id")).limit(1))
+# A contact planned under the caller's id is found by `ix_reservations_planned_id`, which indexes only
+# those; one planned under its reservation's own id, by the primary key.
+_PLANNED_ID = Prepared(
+    union_all(
+        select(reservations.c.id).where(
+            reservations.c.planned_id == bindparam("id"), reservations.c.planned_id != reservations.c.id
+        ),
+        select(reservations.c.id).where(
+            reservations.c.id == bindparam("id"), reservations.c.planned_id == reservations.c.id
+        ),
+    ).limit(1)
+)
 _EVENT_BY_ID = Prepared(select(events.c.seq).where(events.c.id == bindparam("id")))
 _RESERVATION = Prepared(select(reservations).where(reservations.c.id == bindparam("id")))
 _CLOSE_RESERVATION = Prepared(
@@ -227,7 +239,7 @@ _EVENTS_BY_DEBTOR_ACCOUNT = (
 )
 _EVENTS_BY_ACCOUNT = select(events).where(events.c.account.in_(bindparam("accounts", expanding=True)))
 # the people of the debtor's contacts and open reservations, found in SQL so that the three history reads
-# are independent of each other (on PostgreSQL they then travel in one round trip)
+# are independent of each other (on PostgreSQL they are then one statement, `_HISTORY_PG`)
 _DEBTOR_PARTIES = union(
     select(contacts.c.party).where(contacts.c.debtor == bindparam("debtor")),
     select(reservations.c.party).where(*_OPEN),

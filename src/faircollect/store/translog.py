@@ -63,12 +63,15 @@ VERIFY_CHUNK = 10_000
 MAX_PER_KIND = 100  # problems of one kind listed in a report; the rest are counted
 Seq = BigInteger().with_variant(Integer(), "sqlite")
 
+# On SQLite each table and index is a B-tree, and every append writes a page of each one it changes to the
+# WAL: the leaf index is the rowid (INTEGER PRIMARY KEY), tables with a composite or text key are WITHOUT
+# ROWID (the key is the table), and only indexes a query uses are kept (see migration 0003).
 log_leaves = Table(
     "log_leaves",
     metadata,
-    Column("leaf_index", BigInteger, primary_key=True, autoincrement=False),
+    Column("leaf_index", Seq, primary_key=True, autoincrement=False),
     Column("leaf", LargeBinary, nullable=False),
-    Column("leaf_hash", LargeBinary(32), nullable=False, index=True),
+    Column("leaf_hash", LargeBinary(32), nullable=False, index=True),  # `index_of`
     Column("created_at", UTCDateTime(), nullable=False),
 )
 
@@ -78,13 +81,14 @@ log_nodes = Table(
     Column("level", SmallInteger, primary_key=True, autoincrement=False),
     Column("node_index", BigInteger, primary_key=True, autoincrement=False),
     Column("hash", LargeBinary(32), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 log_heads = Table(
     "log_heads",
     metadata,
     Column("id", Seq, primary_key=True, autoincrement=True),
-    Column("tree_size", BigInteger, nullable=False, index=True),
+    Column("tree_size", BigInteger, nullable=False),  # no index: heads are read by id
     Column("root_hash", LargeBinary(32), nullable=False),
     Column("timestamp_ms", BigInteger, nullable=False),
     Column("signature", LargeBinary(64), nullable=False),
@@ -96,6 +100,7 @@ log_salts = Table(
     Column("account", String(200), primary_key=True),
     Column("salt", LargeBinary(32), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    sqlite_with_rowid=False,
 )
 
 TABLES = (log_leaves, log_nodes, log_heads, log_salts)
