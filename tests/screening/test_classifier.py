@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
+from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from faircollect.policy.screener import LABELS
@@ -20,6 +21,8 @@ from faircollect.screening.classifier import (
     GRID,
     HEADS,
     MAX_LAWFUL_BLOCKED,
+    MIN_DF,
+    NGRAMS,
     SEED,
     STACK_C,
     STACKED,
@@ -31,10 +34,12 @@ from faircollect.screening.classifier import (
     fit_heads,
     fit_label_heads,
     fit_nb_heads,
+    fit_vectorizer,
     gate,
     in_review_band,
     label_choice,
     lawful_budget,
+    make_vectorizer,
     stack_inputs,
     trusted_rules,
 )
@@ -313,3 +318,28 @@ def test_a_blocked_message_takes_its_labels_from_the_choice_columns() -> None:
     want = np.zeros((2, len(LABELS)), dtype=bool)
     want[0, 1] = True
     np.testing.assert_array_equal(got, want)
+
+
+def test_fit_vectorizer_breaks_ties_at_the_cut_by_the_ngram_whatever_the_text_order() -> None:
+    """The vocabulary must not depend on the machine's sort (numpy orders ties differently with AVX-512):
+    of n-grams tied at the cut, the alphabetically first are kept, and the order of the texts is irrelevant."""
+    texts = ["ab ab", "ab ab", "cd", "cd", "ef", "ef", "gh", "gh", "xx"]  # 'x' and 'xx': in one text only
+    vec = fit_vectorizer(texts, max_features=4)
+    # 'a', 'b' and 'ab' occur 4 times; every other n-gram twice (the first of those, alphabetically: ' ')
+    assert sorted(vec.vocabulary_) == [" ", "a", "ab", "b"]
+    assert sorted(vec.vocabulary_) == sorted(vec.vocabulary_, key=vec.vocabulary_.__getitem__)
+    assert fit_vectorizer(texts[::-1], max_features=4).vocabulary_ == vec.vocabulary_
+    tied = fit_vectorizer(["cd", "cd", "ab", "ab"], max_features=3)
+    assert sorted(tied.vocabulary_) == ["a", "ab", "b"]  # six n-grams occur twice: the first three kept
+
+
+def test_fit_vectorizer_is_scikit_learns_when_no_tie_is_cut() -> None:
+    texts = ["aaaa", "aaab", "aabb", "abbb", "bbbc", "aaaa", "cab", "bca"]
+    counts = CountVectorizer(analyzer="char", ngram_range=NGRAMS, min_df=MIN_DF)
+    totals = sorted(np.asarray(counts.fit_transform(texts).sum(axis=0)).ravel(), reverse=True)
+    cut = next(k for k in range(3, len(totals)) if totals[k - 1] > totals[k])  # no tie across the cut
+    ours = fit_vectorizer(texts, max_features=cut)
+    theirs = make_vectorizer().set_params(max_features=cut).fit(texts)
+    assert ours.vocabulary_ == theirs.vocabulary_
+    assert np.array_equal(ours.idf_, theirs.idf_)
+    assert np.array_equal(ours.transform(texts).toarray(), theirs.transform(texts).toarray())

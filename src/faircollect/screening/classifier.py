@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 from scipy.special import expit
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from threadpoolctl import ThreadpoolController
 
@@ -277,15 +277,35 @@ def _blas() -> ThreadpoolController:
     return ThreadpoolController()
 
 
-def make_vectorizer() -> TfidfVectorizer:
+NGRAMS = (1, 4)  # character n-gram lengths
+MIN_DF = 2  # an n-gram must occur in this many training messages ...
+MAX_FEATURES = 150_000  # ... and be among this many most frequent ones
+
+
+def make_vectorizer(vocabulary: Sequence[str] | None = None) -> TfidfVectorizer:
     return TfidfVectorizer(
         analyzer="char",
-        ngram_range=(1, 4),
-        min_df=2,
+        ngram_range=NGRAMS,
+        min_df=MIN_DF,
         sublinear_tf=True,
-        max_features=150_000,
+        vocabulary=vocabulary,
         dtype=np.float64,
     )
+
+
+def fit_vectorizer(texts: Sequence[str], max_features: int = MAX_FEATURES) -> TfidfVectorizer:
+    """The vectoriser of `texts`: the `max_features` most frequent n-grams found in at least MIN_DF of them,
+    ties at the cut broken by the n-gram itself (alphabetically).
+
+    scikit-learn's own `max_features` ranks with an unstable sort, so which of the n-grams tied at the cut it
+    keeps depends on the CPU: numpy sorts with AVX-512 where the CPU has it, and orders ties differently.
+    The same corpus then gave different vocabularies, hence models, on different machines."""
+    counts = CountVectorizer(analyzer="char", ngram_range=NGRAMS, min_df=MIN_DF)
+    x = counts.fit_transform(texts)
+    terms = counts.get_feature_names_out()  # alphabetical
+    totals = np.asarray(x.sum(axis=0)).ravel()
+    keep = np.sort(np.argsort(-totals, kind="stable")[:max_features])  # stable: ties stay alphabetical
+    return make_vectorizer(vocabulary=[str(t) for t in terms[keep]]).fit(texts)
 
 
 # How much the pattern features weigh beside an L2-normalised n-gram row.

@@ -33,9 +33,9 @@ from faircollect.screening.classifier import (
     fit_heads,
     fit_label_heads,
     fit_nb_heads,
+    fit_vectorizer,
     in_review_band,
     label_choice,
-    make_vectorizer,
     pattern_features,
     stack_inputs,
     targets,
@@ -108,7 +108,7 @@ def train(records: Sequence[Record], matcher: Matcher) -> tuple[LinearModel, dic
     oof_trusted = np.zeros((len(records), len(LABELS)), dtype=bool)
     folds = list(KFold(FOLDS, shuffle=True, random_state=SEED).split(texts))
     for fit_idx, val_idx in folds:
-        vec = make_vectorizer().fit([texts[i] for i in fit_idx])
+        vec = fit_vectorizer([texts[i] for i in fit_idx])
         x_fit = design(vec, [texts[i] for i in fit_idx], [dense[i] for i in fit_idx])
         x_val = design(vec, [texts[i] for i in val_idx], [dense[i] for i in val_idx])
         coef, intercept = fit_heads(x_fit, y[fit_idx])
@@ -125,7 +125,7 @@ def train(records: Sequence[Record], matcher: Matcher) -> tuple[LinearModel, dic
         oof[np.ix_(val_idx, STACKED)] = Stack.fit(second[fit_idx], y[fit_idx]).apply(second[val_idx])
     thresholds = choose_thresholds(y, oof, data.fired, data.covered, data.evidence, oof_trusted)
     thresholds.trusted = trusted_rules(data.hits, gold)
-    vec = make_vectorizer().fit(texts)
+    vec = fit_vectorizer(texts)
     x = design(vec, texts, dense)
     coef, intercept = fit_heads(x, y)
     nb_coef, nb_intercept = fit_nb_heads(x, y, dense_array.shape[1])
