@@ -22,10 +22,33 @@ def test_requirements_of_simple_patterns() -> None:
     assert requirements(r"[^\p{Han}a-z]滚") == (frozenset({"滚"}),)
 
 
+def test_adjacent_parts_of_few_strings_make_one_clause() -> None:
+    """Literals, small classes and alternations, optional parts and zero-width assertions side by side:
+    a match holds one of their concatenations."""
+    assert requirements("(?:知道|清楚)(?:了)?(?:你|您)") == (
+        frozenset({"知道你", "知道您", "知道了你", "知道了您", "清楚你", "清楚您", "清楚了你", "清楚了您"}),
+    )
+    # an optional prefix adds nothing: each concatenation ends with one without it
+    assert requirements("(?:我们|我)?知道") == (frozenset({"知道"}),)
+    # nor does an optional suffix (a string holding another of its clause is dropped)
+    assert requirements("知道(?:了)?") == (frozenset({"知道"}),)
+    assert requirements(r"\bsb(?![a-z])\b") == (frozenset({"sb"}),)  # assertions consume nothing
+    # parts that are not a few strings end the run; the parts after them start a new one
+    assert requirements(r"(?:打|发)[^。]{0,3}(?:家|朋)人") == (
+        frozenset({"打", "发"}),
+        frozenset({"家人", "朋人"}),
+    )
+    assert requirements(r"ab\s+c?d") == (frozenset({"ab"}), frozenset({"d"}))
+    # too many concatenations (more than 64): the run ends before the part that would make them
+    chars = [chr(0x4E00 + k) for k in range(8)]
+    pairs = frozenset(a + b for a in chars for b in chars)
+    assert requirements(f"[{''.join(chars)}]" * 3) == (pairs, frozenset(chars))
+
+
 def test_alternatives_of_a_top_level_alternation() -> None:
     assert alternatives("abc") == ((frozenset({"abc"}),),)
     assert alternatives("去过了|等着瞧") == ((frozenset({"去过了"}),), (frozenset({"等着瞧"}),))
-    assert alternatives(r"(?:你|您)滚|\d+") == ((frozenset({"你", "您"}), frozenset({"滚"})), ())
+    assert alternatives(r"(?:你|您)滚|\d+") == ((frozenset({"你滚", "您滚"}),), ())
     # sharper than the unions of `requirements`: 去过…瞧 meets those, no branch
     assert Prefilter(["去过.*你家|等着.*瞧"]).candidates("去过瞧") == []
     assert Prefilter(["去过.*你家|等着.*瞧"], enabled=False).candidates("去过瞧") == [0]
@@ -107,3 +130,32 @@ def test_prefilter_changes_nothing_on_the_corpus() -> None:
     slow = default_matcher.__wrapped__(prefilter=False)
     for record in load_corpus(strict=False)[::3]:
         assert _hits(fast, record.text) == _hits(slow, record.text), record.source
+
+
+_RUN_PATTERNS = [
+    r"(?:我们|我)?(?:知道|清楚)(?:了)?(?:你|您)(?:的)?(?:家|公司)",
+    r"(?<![a-z])s\.?b(?![a-z])",
+    r"(?:打|发)(?:给)?[^。]{0,3}(?:家人|朋友)",
+    r"\bor\s+else\b|(?>等着)(?:吧|瞧)",
+]
+_RUN_PIECES = ["我们", "我", "知道", "清楚", "了", "你", "您", "的", "家", "公司", "s", "b", ".", "x", "打", "发",
+               "给", "。", "家人", "朋友", "or", " ", "else", "等着", "吧", "瞧"]  # fmt: skip
+
+
+def test_prefilter_with_runs_keeps_every_pattern_that_matches() -> None:
+    """Patterns whose clauses are runs (optional parts, assertions, atomic groups): each pattern that
+    matches a random text is a candidate, and some that do not are skipped."""
+    prefilter = Prefilter(_RUN_PATTERNS)
+    compiled = [regex.compile(p) for p in _RUN_PATTERNS]
+    rng = random.Random(3)
+    skipped = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(_RUN_PIECES) for _ in range(rng.randint(0, 10)))
+        found = prefilter.candidates(text)
+        for index, pattern in enumerate(compiled):
+            if pattern.search(text):
+                assert index in found, (text, _RUN_PATTERNS[index])
+            elif index not in found:
+                skipped += 1
+    assert skipped > 0
+    assert prefilter.candidates("我们知道在哪，你家") == []  # 知道 and 你 are there, not 知道你

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from faircollect.policy.screener import ScreenResult, Span
-from faircollect.screening import matcher, normalize
+from faircollect.screening import matcher, ngrams, normalize
 from faircollect.screening.anchors import requirements
 from faircollect.screening.classifier import HEADS, pattern_features
 from faircollect.screening.corpus_data import load_corpus
@@ -20,6 +20,7 @@ from faircollect.screening.screener import (
     DefaultScreener,
     _clauses,
     _rounded,
+    _unedited,
     analyse,
     default_screener,
 )
@@ -171,3 +172,50 @@ def _every_clause_scored(s: DefaultScreener, text: str, res: ScreenResult) -> Sc
         extra.append(Span(start, end, label, text[start:end]))
     spans = sorted([*res.spans, *extra], key=lambda x: (x.start, x.end, x.label))
     return dataclasses.replace(res, spans=tuple(spans))
+
+
+_cased = st.text(
+    alphabet=st.sampled_from([*"ΣσςΑİIiAaＡｂ\u3000 \t\n\x00\x1e傻還.", "\u0345", "\u00ad"]), max_size=12
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_cased, min_size=0, max_size=6))
+def test_width_and_case_of_a_joined_batch_equal_one_by_one(texts: list[str]) -> None:
+    """One _width and one lower() for the joined batch: the same as text by text, final sigmas included."""
+    assert normalize._narrow_lower_many(texts) == list(map(normalize._narrow_lower, texts))
+    assert normalize._narrow_lower_many(["ΑΣ", "Σ", "ΣΑ", "aΣ\u0345"]) == [
+        "aς",
+        "σ",
+        "σa",
+        "aς\u0345",
+    ]  # Α → a
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_cased, min_size=0, max_size=6))
+def test_ngram_preparation_of_a_joined_batch_equals_one_by_one(texts: list[str]) -> None:
+    joined = ngrams._prepared_joined(texts)
+    if any("\0" in text for text in texts) or not texts:
+        assert joined is None
+    else:
+        assert joined == "\0".join(map(ngrams._prepared, texts))
+
+
+def test_radix_sort_equals_numpy_sort() -> None:
+    rng = np.random.default_rng(5)
+    for size in (0, 1, 2, 1000, 100_000):
+        cells = rng.integers(0, 2**31, size).astype(np.int32)
+        cells[: size // 3] %= 70_000  # many equal high halves
+        assert np.array_equal(ngrams._sorted(cells), np.sort(cells))
+    edge = np.array([2**31 - 1, 0, 65_535, 65_536, 1, 2**16 * 3 + 7, 2**16 * 3], dtype=np.int32)
+    assert np.array_equal(ngrams._sorted(edge), np.sort(edge))
+
+
+def test_identity_offset_map_is_recognised() -> None:
+    _, starts, ends = normalize.normalize_parts_many(["你好 hello"])[0]
+    assert _unedited(starts, ends)
+    _, starts, ends = normalize.normalize_parts_many(["傻 逼\u200b欠钱"])[0]
+    assert not _unedited(starts, ends)
+    assert not _unedited([0, 1], [1, 2])
+    assert not _unedited(range(1, 3), range(2, 4))

@@ -16,7 +16,7 @@ import re._constants as c  # type: ignore[import-not-found]
 import re._parser as sre  # type: ignore[import-not-found]
 from collections.abc import Sequence
 from functools import reduce
-from operator import itemgetter, or_
+from operator import or_
 from typing import Any
 
 import ahocorasick_rs
@@ -69,20 +69,84 @@ def _kept(clauses: Sequence[Clause]) -> list[Clause]:
 
 
 def _sequence(items: list[tuple[Any, Any]]) -> list[Clause]:
-    """Every clause a sequence requires; a run of literals is one anchor."""
+    """Every clause a sequence requires. Adjacent parts that each match one of a few strings (`_strings`:
+    literals, small classes, alternations of those, optional ones, zero-width assertions) form a run: any
+    match holds one of the run's concatenations, a far rarer clause than each part alone (知道(?:了)?你
+    needs 知道你 or 知道了你, not merely 知道 and 你 anywhere), so fewer regexes run for nothing."""
     clauses: list[Clause] = []
-    run = ""
+    run: frozenset[str] = _EMPTY  # the strings the current run can spell
     for op, av in items:
-        if op is c.LITERAL:
-            run += chr(av)
-            continue
-        if run:
-            clauses.append(frozenset([run]))
-            run = ""
-        clauses += _node(op, av)
-    if run:
-        clauses.append(frozenset([run]))
-    return clauses
+        strings = _strings(op, av)
+        if strings is not None:
+            joined = _concat(run, strings)
+            if joined is not None:
+                run = joined
+                continue
+        clauses += _closed(run)
+        run = _EMPTY if strings is None else strings
+        if strings is None:
+            clauses += _node(op, av)
+    return clauses + _closed(run)
+
+
+_EMPTY = frozenset([""])
+_MAX_STRINGS = 64  # strings a run may spell; past that, its parts make separate clauses
+_ZERO_WIDTH = (c.AT, c.ASSERT, c.ASSERT_NOT)
+_REPEATS = (c.MAX_REPEAT, c.MIN_REPEAT, getattr(c, "POSSESSIVE_REPEAT", None))
+
+
+def _concat(left: frozenset[str], right: frozenset[str]) -> frozenset[str] | None:
+    """Every string of `left` followed by one of `right`, or None if more than _MAX_STRINGS. A string that
+    ends with another of them is dropped: whatever follows it, the shorter one is followed by the same
+    (an optional prefix such as (?:我们|我)? adds nothing to 知道)."""
+    if len(left) * len(right) > _MAX_STRINGS:
+        return None
+    out = {a + b for a in left for b in right}
+    return frozenset(a for a in out if not any(b != a and a.endswith(b) for b in out))
+
+
+def _closed(run: frozenset[str]) -> list[Clause]:
+    """The clause a finished run makes: none if it may spell nothing; a string holding another of the
+    run's is dropped (where it occurs, the shorter one does too)."""
+    if "" in run:
+        return []
+    return [frozenset(a for a in run if not any(b != a and b in a for b in run))]
+
+
+def _strings(op: Any, av: Any) -> frozenset[str] | None:
+    """The strings one part of a pattern can match, when they are at most _MAX_STRINGS; else None."""
+    if op is c.LITERAL:
+        return frozenset([chr(av)])
+    if op is c.IN:
+        return _class_literals(list(av))
+    if op is c.SUBPATTERN:
+        return None if av[1] & c.SRE_FLAG_IGNORECASE else _sequence_strings(list(av[-1]))
+    if op is c.ATOMIC_GROUP:
+        return _sequence_strings(list(av))
+    if op is c.BRANCH:
+        out: set[str] = set()
+        for branch in av[1]:
+            strings = _sequence_strings(list(branch))
+            if strings is None:
+                return None
+            out |= strings
+        return frozenset(out) if len(out) <= _MAX_STRINGS else None
+    if op in _REPEATS and av[1] == 1:  # x? (or x{1})
+        strings = _sequence_strings(list(av[2]))
+        return strings if strings is None or av[0] else strings | _EMPTY
+    if op in _ZERO_WIDTH:  # consumes nothing: the parts on either side are adjacent in a match
+        return _EMPTY
+    return None
+
+
+def _sequence_strings(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
+    out: frozenset[str] | None = _EMPTY
+    for op, av in items:
+        strings = _strings(op, av)
+        out = None if strings is None or out is None else _concat(out, strings)
+        if out is None:
+            return None
+    return out
 
 
 def _node(op: Any, av: Any) -> list[Clause]:
@@ -186,8 +250,7 @@ class Prefilter:
             raise ValueError("the group sizes must add up to the number of patterns")
         places = [(group, index) for group, size in enumerate(sizes) for index in range(size)]
         self._n_groups = len(sizes)
-        anchor_ids: dict[str, int] = {}
-        self._marks: list[int] = []  # per anchor: the clause bits it satisfies
+        self._marks: dict[str, int] = {}  # per anchor: the clause bits it satisfies
         self._first_bits = 0  # the first bit of every alternative
         self._carry_bits = 0  # the carry bit of every alternative
         self._owner: dict[int, int] = {}  # carry bit position -> index of the alternative's pattern
@@ -198,23 +261,23 @@ class Prefilter:
                 self._first_bits |= 1 << position
                 for clause in _kept(found):
                     for anchor in clause:
-                        aid = anchor_ids.setdefault(anchor, len(anchor_ids))
-                        if aid == len(self._marks):
-                            self._marks.append(0)
-                        self._marks[aid] |= 1 << position
+                        self._marks[anchor] = self._marks.get(anchor, 0) | 1 << position
                     position += 1
                 self._carry_bits |= 1 << position
                 self._owner[position] = index
                 self._place[position] = places[index]
                 position += 1
-        self._ac = ahocorasick_rs.AhoCorasick(list(anchor_ids)) if anchor_ids else None
+        # The automaton keeps its anchors (store_patterns) and reports each match as that stored string:
+        # no new object per match, and its hash is already computed for the look-up in _marks. That costs
+        # about half what reporting indexes (a new tuple per match) and reading the marks by index does.
+        self._ac = ahocorasick_rs.AhoCorasick(list(self._marks), store_patterns=True) if self._marks else None
 
     def _ready(self, text: str) -> int:
         """The carry bits of the alternatives whose clauses all hold in `text`."""
         have = 0
         if self._ac is not None:
-            matches = self._ac.find_matches_as_indexes(text, overlapping=True)
-            have = reduce(or_, map(self._marks.__getitem__, map(itemgetter(0), matches)), 0)
+            found = self._ac.find_matches_as_strings(text, overlapping=True)
+            have = reduce(or_, map(self._marks.__getitem__, found), 0)
         return (have + self._first_bits) & self._carry_bits
 
     def candidates(self, text: str) -> list[int]:

@@ -113,11 +113,29 @@ class _GramKeys:
 
     def count(self, texts: Sequence[str], min_n: int, max_n: int, width: int) -> Counts:
         lengths = np.array(list(map(len, texts)), dtype=np.int64) + 1
+        return self._count("\0".join(texts), lengths, min_n, max_n, width)
+
+    def count_joined(self, joined: str, min_n: int, max_n: int, width: int) -> Counts:
+        """`count` of the texts that `joined` holds, separated by NUL (none of them holds a NUL)."""
+        points = _points(joined)
+        ends = np.append(np.flatnonzero(points == 0), len(points))  # where each text ends
+        return self._count(joined, np.diff(ends, prepend=-1), min_n, max_n, width, points)
+
+    def _count(
+        self,
+        joined: str,
+        lengths: IntArray,
+        min_n: int,
+        max_n: int,
+        width: int,
+        points: npt.NDArray[np.uint32] | None = None,
+    ) -> Counts:
+        """`joined`: the texts, each followed by a separator but the last; `lengths`: the texts' lengths
+        plus one; `points`: the code points of `joined`, if already known."""
         # One array for the batch, the texts separated by a position whose code is 0.
-        points = np.frombuffer("\0".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        code = self._codes(points)
+        code = self._codes(_points(joined) if points is None else points)
         code[np.cumsum(lengths)[:-1] - 1] = 0
-        rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[: len(code)]
+        rows = np.repeat(np.arange(len(lengths), dtype=np.int64), lengths)[: len(code)]
         found_cols, found_rows = [], []
         if min_n <= 1:
             col = self.unigrams.take(code)
@@ -137,16 +155,29 @@ class _GramKeys:
             keep = col >= 0
             found_cols.append(col[keep])
             found_rows.append(np.concatenate(key_rows)[keep])
-        return _tally(np.concatenate(found_rows), np.concatenate(found_cols), len(texts), width)
+        return _tally(np.concatenate(found_rows), np.concatenate(found_cols), len(lengths), width)
+
+
+def _points(text: str) -> npt.NDArray[np.uint32]:
+    return np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+
+
+def _sorted(cells: npt.NDArray[np.int32]) -> npt.NDArray[np.int32]:
+    """np.sort(cells) of non-negative int32, as a radix sort: stable sorts on the low 16 bits, then on the
+    high ones (numpy sorts 16-bit integers stably by radix; a wider stable sort is a merge sort, a third
+    slower here). The sorted integers are the same whatever the algorithm."""
+    by_low = cells[np.argsort(cells.astype(np.uint16), kind="stable")]  # astype keeps the low 16 bits
+    return by_low[np.argsort((by_low >> 16).astype(np.uint16), kind="stable")]
 
 
 def _tally(rows: IntArray, cols: IntArray, n_rows: int, width: int) -> Counts:
     """CSR counts of the (row, column) pairs."""
-    kind = np.int32 if n_rows * width < 2**31 else np.int64  # a narrower sort is faster
-    # The pairs come in a few runs already in row order (one per n-gram length, see _GramKeys.count): the
-    # stable sort (timsort) merges such runs, in about a third less time than the default sort here. Sorted
-    # integers are the same whatever the algorithm.
-    cells = np.sort((rows * width + cols).astype(kind), kind="stable")
+    if n_rows * width < 2**31:
+        cells = _sorted((rows * width + cols).astype(np.int32))
+    else:
+        # The pairs come in a few runs already in row order (one per n-gram length, see _GramKeys.count):
+        # the stable sort (timsort) merges such runs, faster than the default sort here.
+        cells = np.sort(rows * width + cols, kind="stable")
     new = np.empty(len(cells), dtype=bool)  # where a run of equal cells starts
     new[:1] = True
     np.not_equal(cells[1:], cells[:-1], out=new[1:])
@@ -156,6 +187,21 @@ def _tally(rows: IntArray, cols: IntArray, n_rows: int, width: int) -> Counts:
     row = cells // width
     indptr = np.searchsorted(row, np.arange(n_rows + 1))
     return indptr.astype(np.int64), (cells - row * width).astype(np.int64), counts.astype(np.int64)
+
+
+def _prepared(text: str) -> str:
+    """What scikit-learn's char analyser reads: the text lower-cased, blank runs collapsed to a space."""
+    return _WHITE_SPACES.sub(" ", text.lower())
+
+
+def _prepared_joined(texts: Sequence[str]) -> str | None:
+    """The prepared texts (`_prepared`) joined by NUL, with one lower() and one sub() for the whole batch;
+    None when a text holds a NUL. Neither step crosses a NUL: it is not a blank, and the one rule of
+    str.lower that looks at neighbours (a final sigma) stops at it (neither cased nor case-ignorable)."""
+    joined = "\0".join(texts)
+    if joined.count("\0") != len(texts) - 1:
+        return None
+    return _WHITE_SPACES.sub(" ", joined.lower())
 
 
 def _l2_rows(data: npt.NDArray[np.float64], indptr: IntArray) -> npt.NDArray[np.float64]:
@@ -210,11 +256,13 @@ class CharNgrams:
 
     def counts(self, texts: Sequence[str], exact_by_dict: bool = False) -> Counts:
         """In-vocabulary n-gram counts of each text, after scikit-learn's lower-casing and blank collapsing."""
-        prepared = [_WHITE_SPACES.sub(" ", text.lower()) for text in texts]
         keys = None if exact_by_dict else self._gram_keys
         if keys is None:
-            return _count_by_dict(self.vocabulary, prepared, self.min_n, self.max_n)
-        return keys.count(prepared, self.min_n, self.max_n, len(self.idf))
+            return _count_by_dict(self.vocabulary, list(map(_prepared, texts)), self.min_n, self.max_n)
+        joined = _prepared_joined(texts)
+        if joined is None:
+            return keys.count(list(map(_prepared, texts)), self.min_n, self.max_n, len(self.idf))
+        return keys.count_joined(joined, self.min_n, self.max_n, len(self.idf))
 
     def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
         indptr, cols, counts = self.counts(texts)

@@ -178,8 +178,30 @@ def _char_stage_latin(text: str) -> tuple[str, bool]:
     """The length-preserving rewrites after traditional → simplified (so the identity offset map still
     holds), and whether the result holds a Latin letter a-z. No later step adds a letter to a text without
     one (they delete characters or rewrite letters), so `False` spares their Latin-only checks."""
-    text = _width(text)
-    text = _same_length(text, str.lower, _lower_char)
+    return _leet_stage(_narrow_lower(text))
+
+
+def _narrow_lower(text: str) -> str:
+    """Full-width and look-alike letters to plain ones (_WIDTH), then lower case; same length."""
+    return _same_length(_width(text), str.lower, _lower_char)
+
+
+def _narrow_lower_many(texts: Sequence[str]) -> list[str]:
+    """[_narrow_lower(t) for t in texts], each step run once on the batch joined by _JOIN. Both steps map
+    each character on its own, but for one rule of str.lower (a final sigma: Σ → ς at the end of a word),
+    which looks at the neighbouring letters and stops at a character neither cased nor case-ignorable, as
+    _JOIN (a control character) is: so the joined result splits into the texts' own results."""
+    joined = _JOIN.join(texts)
+    if len(texts) > 1 and joined.count(_JOIN) == len(texts) - 1:
+        joined = _width(joined)
+        lowered = joined.lower()
+        if len(lowered) == len(joined):  # else some text needs _lower_char
+            return lowered.split(_JOIN)
+    return list(map(_narrow_lower, texts))
+
+
+def _leet_stage(text: str) -> tuple[str, bool]:
+    """_char_stage_latin after _narrow_lower."""
     if _RE_ASCII_LETTER.search(text) is None:
         return text, False
     if not _RE_LEET_HINT.search(text):  # a letter touching a digit or symbol
@@ -312,7 +334,7 @@ def normalize_parts_many(originals: Sequence[str]) -> list[Parts]:
     joined = "".join(originals)
     if _RE_SURROGATE.search(joined):
         originals = list(map(_valid, originals))
-    staged = list(map(_char_stage_latin, _t2s_many(originals)))
+    staged = list(map(_leet_stage, _narrow_lower_many(_t2s_many(originals))))
     joined = "".join([text for text, _ in staged])
     drop = _MAY_DROP.search(joined) is not None
     repeat = _MAY_REPEAT.search(joined) is not None  # (a run across two texts only costs a look)

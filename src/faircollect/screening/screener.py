@@ -80,13 +80,17 @@ _LABEL_SETS = [
 def _spans(original: str, scan: _Scan, labels: tuple[str, ...]) -> tuple[Span, ...]:
     """The original-text spans of a scan's unsuppressed hits of `labels`, deduplicated and sorted."""
     _, starts, ends, hits, _, _ = scan
-    length = len(original)
-    found = {
-        (*original_span(starts, ends, length, start, end), label)
-        for label, start, end, _, by in hits
-        if by is None and label in labels
-    }
+    found = {(start, end, label) for label, start, end, _, by in hits if by is None and label in labels}
+    if not _unedited(starts, ends) or any(end <= start for start, end, _ in found):
+        length = len(original)
+        found = {(*original_span(starts, ends, length, start, end), label) for start, end, label in found}
     return tuple(Span(start, end, label, original[start:end]) for start, end, label in sorted(found))
+
+
+def _unedited(starts: Sequence[int], ends: Sequence[int]) -> bool:
+    """Whether the offset map is the identity one (normalize.Parts of a text no edit changed): then a
+    non-empty range of the normalised text is the same range of the original (original_span)."""
+    return type(starts) is range and type(ends) is range and starts.start == 0 and ends.start == 1
 
 
 def _with_clause_spans(
@@ -235,7 +239,7 @@ class DefaultScreener:
         violation = scores[:, _VIOLATION]
         review = in_review_band(violation, evidence, th).tolist()
         debt = (scores[:, _DEBT] >= th.debt).tolist()
-        shown = _rounded(scores[:, :n_labels])  # HEADS start with LABELS
+        shown = _rounded(scores[:, :n_labels])  # HEADS start with LABELS: rows of len(LABELS) scores
         out = []
         unspanned = []
         rows = zip(originals, scans, codes, review, debt, shown, strict=True)
@@ -245,10 +249,10 @@ class DefaultScreener:
                 spans = _spans(original, scan, labels) if scan[3] else ()
                 if len({span.label for span in spans}) < len(labels):
                     unspanned.append(i)
-                out.append(ScreenResult(labels, "block", dr, dict(zip(LABELS, s, strict=True)), spans))
+                out.append(ScreenResult(labels, "block", dr, dict(zip(LABELS, s, strict=False)), spans))
             else:
                 verdict: Literal["allow", "block", "review"] = "review" if rev else "allow"
-                out.append(ScreenResult(labels, verdict, dr, dict(zip(LABELS, s, strict=True)), ()))
+                out.append(ScreenResult(labels, verdict, dr, dict(zip(LABELS, s, strict=False)), ()))
         return out, unspanned
 
     def _add_clause_spans(
