@@ -9,6 +9,7 @@ from sqlalchemy import Engine, MetaData, inspect
 from faircollect.store import migrate, tables
 from faircollect.store.db import make_engine
 from faircollect.store.meta import metadata
+from faircollect.store.translog import TABLES as LOG_TABLES
 
 OWN = {
     t.name
@@ -21,6 +22,7 @@ OWN = {
         tables.decisions,
         tables.api_keys,
         tables.idempotency,
+        *LOG_TABLES,
     )
 }
 
@@ -40,7 +42,7 @@ def test_first_revision_is_0001_initial(engine: Engine) -> None:
 
 
 def test_migrations_match_the_declared_tables(engine: Engine) -> None:
-    """No drift between versions/*.py and tables.py (type, nullability, indexes)."""
+    """No drift between versions/*.py and the declared tables, the log's included (type, nullability, indexes)."""
     own = MetaData(naming_convention=metadata.naming_convention)
     for table in metadata.sorted_tables:
         if table.name in OWN:

@@ -9,17 +9,14 @@ from typing import Any
 
 import pytest
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from dbtest import Clock, planned_call
-from sqlalchemy import Engine, MetaData, inspect, text
+from sqlalchemy import Engine, inspect, text
 
 from faircollect.gate.errors import GateError
 from faircollect.gate.service import Caller, Gate
 from faircollect.store import migrate
 from faircollect.store.db import make_engine, read_tx, write_tx
 from faircollect.store.meta import metadata
-from faircollect.store.translog import TABLES as LOG_TABLES
 from faircollect.store.translog import TransparencyLog
 
 BEFORE = "0002_translog"
@@ -171,20 +168,3 @@ def test_sqlite_tables_are_keyed_and_the_leaf_index_is_the_rowid(old: Engine, tm
             text("SELECT tbl_name FROM sqlite_schema WHERE name LIKE 'sqlite_autoindex_%'")
         ).scalars()
         assert set(autoindexed).isdisjoint({"log_leaves", *KEYED})
-
-
-def test_the_log_tables_match_their_migrations_too(engine: Engine) -> None:
-    """test_migrate checks the gate's own tables; 0003 changes the log's as well (types, indexes)."""
-    own = MetaData(naming_convention=metadata.naming_convention)
-    for table in LOG_TABLES:
-        table.to_metadata(own)
-    names = set(own.tables)
-    with engine.connect() as conn:
-        ctx = MigrationContext.configure(
-            conn,
-            opts={
-                "compare_type": True,
-                "include_name": lambda name, kind, _p: kind != "table" or name in names,
-            },
-        )
-        assert compare_metadata(ctx, own) == []
