@@ -325,7 +325,10 @@ def _instant(value: str | None) -> datetime | None:
 def _contact_from_json(row: dict[str, Any]) -> Contact:
     at = _instant(row["at"])
     assert at is not None  # NOT NULL
-    return Contact(at=_restore(at, row["utc_offset_s"]), **{name: row[name] for name in CONTACT_FIELDS})
+    values = {name: row[name] for name in CONTACT_FIELDS}
+    if values["duration_s"] is not None:  # JSON writes 12.0 as 12, which Python reads as an int
+        values["duration_s"] = float(values["duration_s"])
+    return Contact(at=_restore(at, row["utc_offset_s"]), **values)
 
 
 def _event_from_json(row: dict[str, Any]) -> Event:
