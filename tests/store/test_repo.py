@@ -150,7 +150,7 @@ def test_postgres_one_statement_history_reads_as_the_three_selects(engine: Engin
         (
             "c-3",
             "2026-02-28T16:00:00+00:00",
-            {"channel": "sms", "outcome": "sent", "address": "+8613800000000"},
+            {"channel": "sms", "outcome": "sent", "address": "+8613800000000", "team_size": 3},
         ),
     ]
     at = datetime.fromisoformat("2026-03-01T10:00:00.5+14:00")
