@@ -2,8 +2,10 @@
 
 Running ~90 regex rules on every message is the slow part of screening. Each rule gets requirements derived
 from its syntax tree (Python's own regex parser): sets of literal anchors, one anchor of EACH set must occur
-in any text the rule matches (`(你|您)…(骗子|废物)` needs one of 你/您 and one of 骗子/废物). One Aho-Corasick
-scan finds which anchors occur (`Prefilter`), and only the rules whose requirements all hold run. A rule
+in any text the rule matches (`(你|您)…(骗子|废物)` needs one of 你/您 and one of 骗子/废物); a rule that is one
+alternation `a|b` gets such sets per branch (`alternatives`), and adjacent parts that spell few strings make
+one set of their concatenations (`知道(?:了)?你`: 知道你 or 知道了你). One Aho-Corasick scan finds which anchors
+occur (`Prefilter`), and only the rules with a branch whose requirements all hold run. A rule
 with no derivable requirement always runs, so the prefilter can only skip work, never change a result (tests
 compare both ways on the whole corpus). Anchors are consumed characters of every match, so they are also
 necessary for a match inside any part of the text (a clause, the text before a hit).
