@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
     CompoundSelect,
+    Float,
     Row,
     Select,
+    Table,
     bindparam,
     func,
     literal_column,
@@ -311,38 +314,39 @@ def _history_by_selects(conn: Connection, params: dict[str, Any], exclude: str |
 def _history_as_json(conn: Connection, params: dict[str, Any], exclude: str | None) -> DebtorRecords:
     contact_rows, open_rows, event_rows = _HISTORY_PG.rows(conn, params)[0]
     return DebtorRecords(
-        [_contact_from_json(r) for r in contact_rows],
-        [_event_from_json(r) for r in event_rows],
+        [contact_from_row(_typed(r, _CONTACT_TYPES)) for r in contact_rows],
+        [event_from_row(_typed(r, _EVENT_TYPES)) for r in event_rows],
         [pending_contact(r["planned"]) for r in open_rows if r["id"] != exclude],
     )
 
 
-def _instant(value: str | None) -> datetime | None:
+def _instant(value: str) -> datetime:
     """A `timestamptz` as PostgreSQL writes it in JSON (ISO 8601 with its offset), as an aware UTC instant."""
-    return None if value is None else datetime.fromisoformat(value).astimezone(UTC)
+    return datetime.fromisoformat(value).astimezone(UTC)
 
 
-def _contact_from_json(row: dict[str, Any]) -> Contact:
-    at = _instant(row["at"])
-    assert at is not None  # NOT NULL
-    values = {name: row[name] for name in CONTACT_FIELDS}
-    if values["duration_s"] is not None:  # JSON writes 12.0 as 12, which Python reads as an int
-        values["duration_s"] = float(values["duration_s"])
-    return Contact(at=_restore(at, row["utc_offset_s"]), **values)
+def _json_types(table: Table) -> dict[str, Callable[[Any], Any]]:
+    """How a column's JSON value reads back as the driver returns the column: instants from their ISO text,
+    floats that JSON wrote without a fraction (12.0 as 12) as floats."""
+    out: dict[str, Callable[[Any], Any]] = {}
+    for column in table.columns:
+        if isinstance(column.type, UTCDateTime):
+            out[column.name] = _instant
+        elif isinstance(column.type, Float):
+            out[column.name] = float
+    return out
 
 
-def _event_from_json(row: dict[str, Any]) -> Event:
-    at = _instant(row["at"])
-    assert at is not None  # NOT NULL
-    return Event(
-        id=row["id"],
-        at=_restore(at, row["utc_offset_s"]),
-        kind=row["kind"],
-        account=row["account"],
-        party=row["party"],
-        channel=row["channel"],
-        until=_instant(row["until"]),
-    )
+_CONTACT_TYPES = _json_types(contacts)
+_EVENT_TYPES = _json_types(events)
+
+
+def _typed(row: dict[str, Any], types: dict[str, Callable[[Any], Any]]) -> SimpleNamespace:
+    """A JSON row with the columns' own types, read by name as a result row is (`contact_from_row`)."""
+    for name, read in types.items():
+        if row.get(name) is not None:
+            row[name] = read(row[name])
+    return SimpleNamespace(**row)
 
 
 # --- reservations ---------------------------------------------------------------------------------
