@@ -212,7 +212,7 @@ def _tree(pattern: str) -> list[tuple[Any, Any]] | None:
 def requirements(pattern: str) -> tuple[Clause, ...]:
     """The clauses a pattern requires (empty when none can be derived or Python's parser cannot read it)."""
     tree = _tree(pattern)
-    return () if tree is None else tuple(dict.fromkeys(_sequence(tree)))
+    return () if tree is None else _clauses(tree)
 
 
 def alternatives(pattern: str) -> tuple[tuple[Clause, ...], ...]:
@@ -226,8 +226,13 @@ def alternatives(pattern: str) -> tuple[tuple[Clause, ...], ...]:
     if tree is None:
         return ((),)
     if len(tree) == 1 and tree[0][0] is c.BRANCH:
-        return tuple(tuple(dict.fromkeys(_sequence(list(branch)))) for branch in tree[0][1][1])
-    return (tuple(dict.fromkeys(_sequence(tree))),)
+        return tuple(_clauses(list(branch)) for branch in tree[0][1][1])
+    return (_clauses(tree),)
+
+
+def _clauses(items: list[tuple[Any, Any]]) -> tuple[Clause, ...]:
+    """The clauses a sequence requires, each once."""
+    return tuple(dict.fromkeys(_sequence(items)))
 
 
 _MAX_CLAUSES = 8  # clauses kept per alternative: its rarest

@@ -239,7 +239,7 @@ class DefaultScreener:
         violation = scores[:, _VIOLATION]
         review = in_review_band(violation, evidence, th).tolist()
         debt = (scores[:, _DEBT] >= th.debt).tolist()
-        shown = _rounded(scores[:, :n_labels])  # HEADS start with LABELS: rows of len(LABELS) scores
+        shown = _rounded(scores[:, :n_labels])  # HEADS start with LABELS
         out = []
         unspanned = []
         rows = zip(originals, scans, codes, review, debt, shown, strict=True)
@@ -249,10 +249,10 @@ class DefaultScreener:
                 spans = _spans(original, scan, labels) if scan[3] else ()
                 if len({span.label for span in spans}) < len(labels):
                     unspanned.append(i)
-                out.append(ScreenResult(labels, "block", dr, dict(zip(LABELS, s, strict=False)), spans))
+                out.append(ScreenResult(labels, "block", dr, dict(zip(LABELS, s, strict=True)), spans))
             else:
                 verdict: Literal["allow", "block", "review"] = "review" if rev else "allow"
-                out.append(ScreenResult(labels, verdict, dr, dict(zip(LABELS, s, strict=False)), ()))
+                out.append(ScreenResult(labels, verdict, dr, dict(zip(LABELS, s, strict=True)), ()))
         return out, unspanned
 
     def _add_clause_spans(
