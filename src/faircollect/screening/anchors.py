@@ -257,10 +257,10 @@ class Prefilter:
             raise ValueError("the group sizes must add up to the number of patterns")
         places = [(group, index) for group, size in enumerate(sizes) for index in range(size)]
         self._n_groups = len(sizes)
+        self._offsets = [sum(sizes[:g]) for g in range(len(sizes))]  # each group's first pattern
         self._marks: dict[str, int] = {}  # per anchor: the clause bits it satisfies
         self._first_bits = 0  # the first bit of every alternative
         self._carry_bits = 0  # the carry bit of every alternative
-        self._owner: dict[int, int] = {}  # carry bit position -> index of the alternative's pattern
         self._place: dict[int, tuple[int, int]] = {}  # carry bit position -> the pattern's group, index in it
         position = 0
         for index, pattern in enumerate(patterns):
@@ -271,7 +271,6 @@ class Prefilter:
                         self._marks[anchor] = self._marks.get(anchor, 0) | 1 << position
                     position += 1
                 self._carry_bits |= 1 << position
-                self._owner[position] = index
                 self._place[position] = places[index]
                 position += 1
         # The automaton keeps its anchors (store_patterns) and reports each match as that stored string:
@@ -289,15 +288,12 @@ class Prefilter:
 
     def candidates(self, text: str) -> list[int]:
         """Indexes (ascending) of the patterns that may match `text`."""
-        ready = self._ready(text)
-        owner = self._owner
+        found = self.grouped(text)
+        if len(found) == 1:
+            return found[0]
         out: list[int] = []
-        while ready:
-            low = ready & -ready
-            index = owner[low.bit_length() - 1]
-            if not out or out[-1] != index:  # ascending: a pattern's alternatives come together
-                out.append(index)
-            ready ^= low
+        for offset, group in zip(self._offsets, found, strict=True):
+            out.extend(offset + index for index in group)
         return out
 
     def grouped(self, text: str) -> list[list[int]]:
