@@ -22,9 +22,11 @@ from faircollect.store.translog import (
     KEY_FILE,
     MAX_PER_KIND,
     TABLES,
+    LogCorrupt,
     LogError,
     TransparencyLog,
     VerifyReport,
+    _append_state,
     default_key_path,
     log_heads,
     log_leaves,
@@ -207,6 +209,34 @@ def test_an_append_with_receipt_signs_once_and_needs_no_reads(engine: Engine, tm
         assert log.verify(conn).ok
 
 
+def test_the_state_read_brings_the_frontier_on_postgresql(engine: Engine, tmp_path: Path) -> None:
+    """PostgreSQL reads the tree's frontier with the append's state (found from the size in SQL): exactly
+    the nodes `root_plan` names, with their stored hashes, for every size up to 33. SQLite reads none there."""
+    log = make_log(engine, tmp_path)
+    for size in range(34):
+        with write_tx(engine) as conn:
+            state, known = _append_state(conn, "L-0")
+            assert (0 if state.last is None else state.last + 1) == size
+            wanted = merkle.root_plan(size)
+            if engine.dialect.name == "postgresql":
+                assert sorted(known) == sorted(wanted)
+                assert [known[n] for n in wanted] == log._read_nodes(conn, wanted)
+            else:
+                assert known == {}
+            log.append(conn, record(size, account=f"L-{size % 3}"))
+    with read_tx(engine) as conn:
+        assert log.verify(conn).ok
+
+
+def test_an_append_missing_a_frontier_node_says_so(engine: Engine, tmp_path: Path) -> None:
+    log = make_log(engine, tmp_path)
+    fill(log, 6)  # frontier: (2, 0) and (1, 2)
+    with write_tx(engine) as conn:
+        conn.execute(delete(log_nodes).where(log_nodes.c.level == 1, log_nodes.c.node_index == 2))
+    with pytest.raises(LogCorrupt, match=r"\(1, 2\)"), write_tx(engine) as conn:
+        log.append(conn, record(6))
+
+
 def test_concurrent_appends_make_one_log(engine: Engine, tmp_path: Path) -> None:
     """Writers in parallel (PostgreSQL: advisory lock; SQLite: write transactions) leave no gaps or forks."""
     log = make_log(engine, tmp_path, sign_every_leaves=3)
@@ -242,7 +272,7 @@ def test_a_salt_created_by_another_transaction_is_used(engine: Engine, tmp_path:
     got: list[bytes] = []
     with engine.connect() as first:
         first.begin()
-        mine = log._salt(first, "L-race")  # the race is inside _salt
+        mine = log._new_salt(first, "L-race")  # the race is inside _new_salt
         other = threading.Thread(target=lambda: got.append(_salt_in_new_tx(log, engine)))
         other.start()
         other.join(0.3)  # it waits for our uncommitted row
@@ -253,7 +283,7 @@ def test_a_salt_created_by_another_transaction_is_used(engine: Engine, tmp_path:
 
 def _salt_in_new_tx(log: TransparencyLog, engine: Engine) -> bytes:
     with engine.begin() as conn:
-        return log._salt(conn, "L-race")
+        return log._new_salt(conn, "L-race")
 
 
 def test_salts_per_account_and_no_personal_data_in_leaves(engine: Engine, tmp_path: Path) -> None:

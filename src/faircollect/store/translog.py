@@ -32,12 +32,13 @@ from sqlalchemy import (
     bindparam,
     func,
     select,
+    text,
     union_all,
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from faircollect.store.fastsql import Prepared
+from faircollect.store.fastsql import Prepared, rows_together
 from faircollect.store.meta import metadata
 from faircollect.store.types import UTCDateTime
 from faircollect.translog import merkle
@@ -141,6 +142,20 @@ _INSERT_SALT = {
     "postgresql": Prepared(postgresql.insert(log_salts).on_conflict_do_nothing().returning(log_salts.c.salt)),
 }
 _APPEND_LOCK = Prepared(select(func.pg_advisory_xact_lock(ADVISORY_LOCK)))
+# PostgreSQL: the right-edge frontier of the whole tree, found from its size in the same statement, so an
+# append reads it in the round trip that reads its state (size N: for each bit b of N, node (b, (N>>b)-1)).
+# One primary-key probe per node as a scalar subquery: as a join, the plan a connection cached while the
+# table was small scanned it whole once it had grown (1 ms more per append than the read it replaces).
+_FRONTIER_PG = Prepared(
+    text(
+        "SELECT f.level, f.node_index, (SELECT n.hash FROM log_nodes AS n"
+        " WHERE n.level = f.level AND n.node_index = f.node_index) AS hash FROM ("
+        "SELECT CAST(b AS SMALLINT) AS level, (s.size >> b) - 1 AS node_index"
+        " FROM generate_series(0, 62) AS b,"
+        " (SELECT coalesce(max(leaf_index) + 1, 0) AS size FROM log_leaves) AS s"
+        " WHERE (s.size >> b) & 1 = 1) AS f"
+    ).columns(log_nodes.c.level, log_nodes.c.node_index, log_nodes.c.hash)
+)
 
 
 @lru_cache(maxsize=256)
@@ -156,6 +171,15 @@ def _nodes_query(count: int) -> Prepared:
         for i in range(count)
     ]
     return Prepared(union_all(*arms))
+
+
+def _append_state(conn: Connection, account: str) -> tuple[Any, dict[NodeId, bytes]]:
+    """The append's state row (`_APPEND_STATE`) and, on PostgreSQL, the tree's frontier nodes read in the
+    same round trip, after the lock the caller queued (elsewhere no nodes: the caller reads them)."""
+    if conn.dialect.name != "postgresql":
+        return _APPEND_STATE.rows(conn, {"account": account})[0], {}
+    states, nodes = rows_together(conn, [(_APPEND_STATE, {"account": account}), (_FRONTIER_PG, {})])
+    return states[0], {(int(r.level), int(r.node_index)): bytes(r.hash) for r in nodes if r.hash is not None}
 
 
 class LogError(ValueError):
@@ -315,15 +339,18 @@ class TransparencyLog:
         """
         self._lock(conn)
         account = account_of(record)
-        state = _APPEND_STATE.rows(conn, {"account": account})[0]
+        state, known = _append_state(conn, account)
         size = 0 if state.last is None else int(state.last) + 1
-        salt = bytes(state.salt) if state.salt is not None else self._salt(conn, account)
+        salt = bytes(state.salt) if state.salt is not None else self._new_salt(conn, account)
         last = None if state.tree_size is None else _head(state)
         leaf = make_leaf(record, salt)
         data = leaf.encode("utf-8")
         lh = merkle.leaf_hash(data)
         frontier_ids = merkle.root_plan(size)
-        frontier = self._read_nodes(conn, frontier_ids)
+        if all(n in known for n in frontier_ids):
+            frontier = [known[n] for n in frontier_ids]
+        else:  # SQLite, or a node missing (then this read says which, as for any other read)
+            frontier = self._read_nodes(conn, frontier_ids)
         created, new_frontier = merkle.append_leaf(size, frontier, lh)
         _INSERT_LEAF.run(conn, {"leaf_index": size, "leaf": data, "leaf_hash": lh, "created_at": self._now()})
         _INSERT_NODES.run_many(conn, [{"level": lv, "node_index": ix, "hash": h} for (lv, ix), h in created])
@@ -666,15 +693,14 @@ class TransparencyLog:
         )
         return head
 
-    def _salt(self, conn: Connection, account: str) -> bytes:
-        found = _SALT_PREPARED.scalar(conn, {"account": account})
-        if found is not None:
-            return bytes(found)
+    def _new_salt(self, conn: Connection, account: str) -> bytes:
+        """A salt for an account the append's state read found without one. Appends hold the log's lock
+        while they read and insert salts, so no other append can have created it since."""
         salt = secrets.token_bytes(32)
         values = {"account": account, "salt": salt, "created_at": self._now()}
         if _INSERT_SALT[conn.dialect.name].first(conn, values) is not None:
             return salt
-        # a concurrent transaction created it first: use theirs
+        # written meanwhile by something that does not take the log's lock: use theirs
         return bytes(_SALT_PREPARED.scalar(conn, {"account": account}))
 
     def _read_nodes(self, conn: Connection, ids: Sequence[NodeId]) -> list[bytes]:
