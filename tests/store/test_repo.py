@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
@@ -13,6 +14,7 @@ from sqlalchemy import Engine, select, update
 from faircollect.model import Contact, Event, PackRef
 from faircollect.store import migrate, repo
 from faircollect.store.db import lock_party, make_engine, write_tx
+from faircollect.store.fastsql import read_all
 from faircollect.store.tables import accounts, parties
 
 PACK = PackRef("cn", "0" * 64)
@@ -129,6 +131,37 @@ def test_lock_party_creates_the_row_once(engine: Engine) -> None:
         assert conn.execute(select(parties.c.id, parties.c.tz)).all() == [("d-1", "Asia/Shanghai")]
 
 
+@pytest.mark.parametrize("known", [True, False], ids=["known person", "new person"])
+def test_reads_with_the_lock_see_what_the_holder_committed(engine: Engine, known: bool) -> None:
+    """The reads `lock_party` runs with the lock (one round trip on PostgreSQL) see what the transaction
+    that held the lock committed while they waited, whether the person's row existed (the lock waits) or
+    was being created by the holder (the insert waits, then the reads run again)."""
+    if known:
+        with write_tx(engine) as conn:
+            lock_party(conn, "d-1", None, NOW)
+    holding, done = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with write_tx(engine) as conn:
+            lock_party(conn, "d-1", None, NOW)
+            repo.insert_contact(conn, contact("c-1", "2026-03-02T09:00:00+08:00"), [], PACK, NOW, None)
+            holding.set()
+            done.wait(0.5)  # the other transaction is now waiting for this one
+
+    first = threading.Thread(target=holder)
+    first.start()
+    assert holding.wait(10)
+    reads = [
+        repo.history_read("d-1", NOW, as_json=engine.dialect.name == "postgresql"),
+        repo.owner_read("a-1"),
+    ]
+    threading.Timer(0.2, done.set).start()
+    with write_tx(engine) as conn:
+        history, owner = lock_party(conn, "d-1", None, NOW, reads)
+    first.join()
+    assert [c.id for c in history.contacts] == ["c-1"] and owner is None
+
+
 def test_idempotency_rows(engine: Engine) -> None:
     digest = repo.request_digest("check", {"a": 1})
     assert digest == repo.request_digest("check", {"a": 1}) != repo.request_digest("check", {"a": 2})
@@ -169,12 +202,11 @@ def test_postgres_one_statement_history_reads_as_the_three_selects(engine: Engin
             Event("e-3", at, "party_refused", party="d-1", channel="call"),
         ):
             repo.insert_event(conn, ev, NOW, None, None)
-    params = {"debtor": "d-1", "now": NOW, "accounts": ["a-1"], "parties": ["d-1"]}
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("SET TIME ZONE 'America/St_Johns'")  # JSON then writes -03:30 offsets
         loaded = repo.load_history(conn, "d-1", NOW, ["a-1"], exclude_reservation="r-c")
-        selected = repo._history_by_selects(conn, params, "r-c")
+        (selected,) = read_all(conn, [repo.history_read("d-1", NOW, ["a-1"], exclude_reservation="r-c")])
     assert loaded == selected
     offsets = [r.at.utcoffset() for r in (*loaded.contacts, *loaded.events, *loaded.pending)]
     assert offsets == [r.at.utcoffset() for r in (*selected.contacts, *selected.events, *selected.pending)]

@@ -29,8 +29,8 @@ from faircollect.policy.engine import as_it_can_happen, decide, judge
 from faircollect.policy.pack import Pack
 from faircollect.policy.screener import Screener
 from faircollect.store import repo
-from faircollect.store.db import is_sqlite, lock_party, utcnow, write_tx
-from faircollect.store.fastsql import deferring
+from faircollect.store.db import lock_party, utcnow, write_tx
+from faircollect.store.fastsql import Read, deferring, read_all
 from faircollect.store.tables import api_keys
 
 log = logging.getLogger(__name__)
@@ -96,20 +96,25 @@ class Gate:
         try:
             with self._tx("check", body, caller) as slot:
                 conn = slot.conn
-                self._lock_debtor(conn, planned, now)
-                earlier = slot.replay()
+                reads: list[Read[Any]] = [
+                    slot.read(),
+                    repo.history_read(
+                        planned.debtor, now, [planned.account], [planned.party], as_json=_pg(conn)
+                    ),
+                ]
+                if given_id is not None:
+                    reads += [repo.contact_exists_read(given_id), repo.planned_id_used_read(given_id)]
+                stored, history, *used = self._lock_debtor(conn, planned, now, reads)
+                earlier = slot.replay(stored)
                 if earlier is not None:
                     return earlier
-                if given_id is not None and (
-                    repo.contact_exists(conn, given_id) or repo.planned_id_used(conn, given_id)
-                ):
+                if any(used):
                     raise conflict(
                         "id_in_use",
                         f"联系编号 {given_id} 已被使用，请换一个",
                         f"contact id {given_id} is already used; plan it under a new id",
                         "id",
                     )
-                history = repo.load_history(conn, planned.debtor, now, [planned.account], [planned.party])
                 decision = decide(pack, planned, history.with_pending(), now, self.screener)
                 reply = self._store_decision(
                     conn, decision, planned, pack_name, reservation_id, now, caller, lang
@@ -202,13 +207,28 @@ class Gate:
             row = repo.get_reservation(conn, reservation_id)
             if row is None:
                 raise not_found("预约", "reservation", reservation_id)
-            lock_party(conn, row.debtor, None, now)
-            earlier = slot.replay()
+            planned = repo.pending_contact(row.planned)  # what an outcome cannot change: ids, people
+            history_read = repo.history_read(
+                row.debtor, now, [planned.account], [planned.party], reservation_id, as_json=_pg(conn)
+            )
+            # the reservation again: now that no one else can change it (SQLite: locked since BEGIN)
+            stored, row, exists, history = lock_party(
+                conn,
+                row.debtor,
+                None,
+                now,
+                [
+                    slot.read(),
+                    repo.reservation_read(reservation_id),
+                    repo.contact_exists_read(planned.id),
+                    history_read,
+                ],
+            )
+            earlier = slot.replay(stored)
             if earlier is not None:
                 return earlier
-            if not is_sqlite(conn):  # again, now that no one else can change it (SQLite: locked since BEGIN)
-                row = repo.get_reservation(conn, reservation_id)
-                assert row is not None
+            if row is None:  # gone meanwhile
+                raise not_found("预约", "reservation", reservation_id)
             if row.contact_id is not None:
                 raise conflict(
                     "outcome_recorded",
@@ -217,11 +237,8 @@ class Gate:
                 )
             contact = validate.recorded_contact({**row.planned, **report})
             _, pack = self.packs.get(row.pack)
-            if repo.contact_exists(conn, contact.id):
+            if exists:
                 raise _duplicate_contact(contact.id)
-            history = repo.load_history(
-                conn, row.debtor, now, [contact.account], [contact.party], exclude_reservation=reservation_id
-            )
             reply = self._record(conn, pack, contact, history, now, caller, reservation_id)
             repo.close_reservation(conn, reservation_id, contact.id)
             reply.body["reservation"] = {
@@ -243,13 +260,17 @@ class Gate:
         now = self.clock()
         with self._store_errors(), self._tx("contacts", body, caller) as slot:
             conn = slot.conn
-            self._lock_debtor(conn, contact, now)
-            earlier = slot.replay()
+            history_read = repo.history_read(
+                contact.debtor, now, [contact.account], [contact.party], as_json=_pg(conn)
+            )
+            stored, exists, history = self._lock_debtor(
+                conn, contact, now, [slot.read(), repo.contact_exists_read(contact.id), history_read]
+            )
+            earlier = slot.replay(stored)
             if earlier is not None:
                 return earlier
-            if repo.contact_exists(conn, contact.id):
+            if exists:
                 raise _duplicate_contact(contact.id)
-            history = repo.load_history(conn, contact.debtor, now, [contact.account], [contact.party])
             reply = self._record(conn, pack, contact, history, now, caller, None)
             slot.answer(reply)
         return reply
@@ -298,8 +319,10 @@ class Gate:
             # serialise with checks about the same debtor (the event changes what they may allow)
             target = (repo.account_debtor(conn, event.account) if event.account else None) or event.party
             if target is not None:
-                lock_party(conn, target, None, now)
-            earlier = slot.replay()
+                (stored,) = lock_party(conn, target, None, now, [slot.read()])
+            else:
+                (stored,) = read_all(conn, [slot.read()])
+            earlier = slot.replay(stored)
             if earlier is not None:
                 return earlier
             if repo.event_exists(conn, event.id):
@@ -374,10 +397,13 @@ class Gate:
 
     # --- plumbing --------------------------------------------------------------------------------
 
-    def _lock_debtor(self, conn: Connection, c: Contact, now: datetime) -> None:
-        lock_party(conn, c.debtor, c.tz if c.role == "debtor" else None, now)
+    def _lock_debtor(self, conn: Connection, c: Contact, now: datetime, reads: list[Read[Any]]) -> list[Any]:
+        """Lock the debtor and make sure the account is theirs; then `reads`' values (read under the lock)."""
+        owner, *values = lock_party(
+            conn, c.debtor, c.tz if c.role == "debtor" else None, now, [repo.owner_read(c.account), *reads]
+        )
         try:
-            repo.ensure_account(conn, c.account, c.debtor, now)
+            repo.claim_account(conn, c.account, c.debtor, now, owner)
         except repo.AccountConflict as e:
             raise conflict(
                 "account_debtor",
@@ -385,6 +411,7 @@ class Gate:
                 f"account {e.account} belongs to another debtor, not {c.debtor}",
                 "debtor",
             ) from None
+        return values
 
     def _append(self, conn: Connection, record: dict[str, Any]) -> Any:
         """Append the record's leaf (None without a log); every answer that appends carries a receipt,
@@ -422,8 +449,16 @@ class Gate:
             yield _Slot(conn, route, caller, body)
 
 
+_NOTHING: Read[None] = Read((), lambda rows: None)
+
+
+def _pg(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
 class _Slot:
-    """Call `replay()` once the debtor is locked, so two copies of one request cannot both pass."""
+    """Read (`read()`) and `replay()` once the debtor is locked, so two copies of one request cannot both
+    pass."""
 
     def __init__(self, conn: Connection, route: str, caller: Caller, body: Mapping[str, Any]) -> None:
         self.conn = conn
@@ -432,20 +467,24 @@ class _Slot:
         self.idem_key = caller.idempotency_key
         self.digest = repo.request_digest(route, dict(body)) if self.idem_key else ""
 
-    def replay(self) -> Reply | None:
+    def read(self) -> Read[Any | None]:
+        """The stored answer to this request's Idempotency-Key, if any (nothing to read without a key)."""
         if not self.idem_key:
+            return _NOTHING
+        return repo.idempotent_read(self.key_id, self.idem_key)
+
+    def replay(self, stored: Any | None) -> Reply | None:
+        """The first answer, given what `read()` found once the debtor was locked."""
+        if stored is None:
             return None
-        row = repo.get_idempotent(self.conn, self.key_id, self.idem_key)
-        if row is None:
-            return None
-        if row.route != self.route or row.request_sha256 != self.digest:
+        if stored.route != self.route or stored.request_sha256 != self.digest:
             raise conflict(
                 "idempotency_mismatch",
                 "该 Idempotency-Key 已用于另一请求",
                 "this Idempotency-Key was already used for a different request",
                 "Idempotency-Key",
             )
-        return Reply(row.status, row.response)
+        return Reply(stored.status, stored.response)
 
     def answer(self, reply: Reply) -> None:
         if self.idem_key:

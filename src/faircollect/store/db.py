@@ -13,7 +13,7 @@ import sqlite3
 import threading
 import time
 import weakref
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from faircollect.store.fastsql import Prepared, flush_before_core
+from faircollect.store.fastsql import Prepared, Read, flush_before_core, read_all
 from faircollect.store.tables import parties
 
 log = logging.getLogger(__name__)
@@ -219,24 +219,35 @@ def read_tx(engine: Engine) -> Iterator[Connection]:
         yield conn
 
 
-_PARTY_SQLITE = Prepared(sqlite.insert(parties).on_conflict_do_nothing())
-_PARTY_PG = Prepared(postgresql.insert(parties).on_conflict_do_nothing().returning(parties.c.id))
+_PARTY_INSERT = {
+    "sqlite": Prepared(sqlite.insert(parties).on_conflict_do_nothing()),
+    "postgresql": Prepared(postgresql.insert(parties).on_conflict_do_nothing()),
+}
 _PARTY_LOCK = Prepared(select(parties.c.id).where(parties.c.id == bindparam("id")).with_for_update())
 
 
-def lock_party(conn: Connection, party: str, tz: str | None, now: datetime) -> None:
-    """Make sure the person's row exists and lock it until the transaction ends.
+def lock_party(
+    conn: Connection, party: str, tz: str | None, now: datetime, reads: Sequence[Read[Any]] = ()
+) -> list[Any]:
+    """Make sure the person's row exists and lock it until the transaction ends; then `reads`' values.
 
-    On SQLite the IMMEDIATE transaction already excludes every other writer.
+    On SQLite the IMMEDIATE transaction already excludes every other writer. On PostgreSQL the insert
+    (which waits for a transaction inserting the same row, then does nothing), the lock and the reads
+    travel in one round trip inside `deferring`; the server runs them in order, and under READ COMMITTED
+    each statement sees what was committed when it started, so the reads see everything committed before
+    the lock was granted.
     """
-    values = {"id": party, "tz": tz, "created_at": now}
+    _PARTY_INSERT[conn.dialect.name].run(conn, {"id": party, "tz": tz, "created_at": now})
     if is_sqlite(conn):
-        _PARTY_SQLITE.run(conn, values)
-        return
-    # Not there yet: a row this transaction inserts stays out of others' reach until it commits (no lock
-    # needed); if another transaction inserted it meanwhile (nothing returned), lock theirs.
-    if _PARTY_LOCK.first(conn, {"id": party}) is None and _PARTY_PG.first(conn, values) is None:
-        _PARTY_LOCK.run(conn, {"id": party})
+        return read_all(conn, reads)
+    locked, *found = read_all(conn, [Read(((_PARTY_LOCK, {"id": party}),), _any_row), *reads])
+    if not locked:  # the row was just inserted or found: only a concurrent delete could take it away
+        raise RuntimeError(f"the row of {party!r} could not be locked")
+    return found
+
+
+def _any_row(rows: list[list[Any]]) -> bool:
+    return bool(rows[0])
 
 
 def utcnow() -> datetime:

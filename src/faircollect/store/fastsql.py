@@ -26,13 +26,14 @@ from collections import namedtuple
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql import ClauseElement
 
 Params = Mapping[str, Any]
+T = TypeVar("T")
 _QUEUE = "faircollect.fastsql.deferred"  # key of a deferring block's queue in Connection.info
 
 
@@ -174,6 +175,24 @@ def flush_before_core(conn: Connection, *_: Any) -> None:
     flush(conn)
 
 
+@dataclass(frozen=True, slots=True)
+class Read(Generic[T]):
+    """Independent selects whose rows `make` one value: a read that can travel with others (`read_all`)."""
+
+    jobs: tuple[tuple[Prepared, Params], ...]
+    make: Callable[[list[list[Any]]], T]
+
+
+def read_all(conn: Connection, reads: Sequence[Read[Any]]) -> list[Any]:
+    """The values of several reads, in order; on PostgreSQL their selects travel in one round trip."""
+    rows = rows_together(conn, [job for read in reads for job in read.jobs])
+    values, at = [], 0
+    for read in reads:
+        values.append(read.make(rows[at : at + len(read.jobs)]))
+        at += len(read.jobs)
+    return values
+
+
 def rows_together(conn: Connection, jobs: Sequence[tuple[Prepared, Params]]) -> list[list[Any]]:
     """The rows of several independent reads, after any queued writes. On PostgreSQL they travel in one
     round trip (psycopg's pipeline mode), where each would otherwise wait for the one before."""
@@ -274,4 +293,4 @@ def _convert(plan: _Plan, fetched: list[Any]) -> list[Any]:
     return [make(v if f is None else f(v) for f, v in zip(converters, r, strict=True)) for r in fetched]
 
 
-__all__ = ["Prepared", "deferring", "flush", "flush_before_core", "rows_together"]
+__all__ = ["Prepared", "Read", "deferring", "flush", "flush_before_core", "read_all", "rows_together"]

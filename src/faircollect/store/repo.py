@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 
 from faircollect.model import CONTACT_FIELDS as RECORD_FIELDS
 from faircollect.model import Contact, Event, PackRef, Record
-from faircollect.store.fastsql import Prepared, rows_together
+from faircollect.store.fastsql import Prepared, Read, read_all
 from faircollect.store.tables import accounts, contacts, decisions, events, idempotency, reservations
 from faircollect.store.types import UTCDateTime
 
@@ -92,6 +92,43 @@ _ACCOUNT_INSERT = {
 }
 
 
+# --- single reads that can travel with others (`fastsql.read_all`) -------------------------------
+
+
+def _first_row(rows: list[list[Any]]) -> Any | None:
+    return rows[0][0] if rows[0] else None
+
+
+def _scalar(rows: list[list[Any]]) -> Any | None:
+    return rows[0][0][0] if rows[0] else None
+
+
+def _found(rows: list[list[Any]]) -> bool:
+    return bool(rows[0])
+
+
+def owner_read(account: str) -> Read[str | None]:
+    """The debtor an account belongs to, if the account is known."""
+    return Read(((_ACCOUNT_DEBTOR, {"account": account}),), _scalar)
+
+
+def contact_exists_read(contact_id: str) -> Read[bool]:
+    return Read(((_CONTACT_BY_ID, {"id": contact_id}),), _found)
+
+
+def planned_id_used_read(contact_id: str) -> Read[bool]:
+    """Whether a reservation (open, closed or expired) already plans a contact under this id."""
+    return Read(((_PLANNED_ID, {"id": contact_id}),), _found)
+
+
+def reservation_read(reservation_id: str) -> Read[Any | None]:
+    return Read(((_RESERVATION, {"id": reservation_id}),), _first_row)
+
+
+def idempotent_read(key_id: str, idem_key: str) -> Read[Any | None]:
+    return Read(((_IDEMPOTENT, {"key_id": key_id, "idem_key": idem_key}),), _first_row)
+
+
 # --- accounts -------------------------------------------------------------------------------------
 
 
@@ -105,7 +142,11 @@ class AccountConflict(Exception):
 
 
 def ensure_account(conn: Connection, account: str, debtor: str, now: datetime) -> None:
-    owner = account_debtor(conn, account)
+    claim_account(conn, account, debtor, now, account_debtor(conn, account))
+
+
+def claim_account(conn: Connection, account: str, debtor: str, now: datetime, owner: str | None) -> None:
+    """`ensure_account` given the owner already read (`owner_read`), e.g. with the debtor's lock."""
     if owner is None:
         values = {"id": account, "debtor": debtor, "created_at": now}
         created = _ACCOUNT_INSERT[conn.dialect.name].first(conn, values)
@@ -115,7 +156,7 @@ def ensure_account(conn: Connection, account: str, debtor: str, now: datetime) -
 
 
 def account_debtor(conn: Connection, account: str) -> str | None:
-    owner: str | None = _ACCOUNT_DEBTOR.scalar(conn, {"account": account})
+    owner: str | None = read_all(conn, [owner_read(account)])[0]
     return owner
 
 
@@ -148,7 +189,8 @@ def pending_contact(planned: dict[str, Any]) -> Contact:
 
 
 def contact_exists(conn: Connection, contact_id: str) -> bool:
-    return _CONTACT_BY_ID.first(conn, {"id": contact_id}) is not None
+    found: bool = read_all(conn, [contact_exists_read(contact_id)])[0]
+    return found
 
 
 def event_exists(conn: Connection, event_id: str) -> bool:
@@ -284,26 +326,41 @@ def load_history(
     """The debtor's contacts (all accounts), the events that apply to them (by any of the debtor's
     accounts, or by a person contacted about them), and reservations still open at `now` (no outcome,
     not expired)."""
+    as_json = conn.dialect.name == "postgresql"
+    read = history_read(debtor, now, extra_accounts, extra_parties, exclude_reservation, as_json)
+    history: DebtorRecords = read_all(conn, [read])[0]
+    return history
+
+
+def history_read(
+    debtor: str,
+    now: datetime,
+    extra_accounts: Iterable[str] = (),
+    extra_parties: Iterable[str] = (),
+    exclude_reservation: str | None = None,
+    as_json: bool = False,
+) -> Read[DebtorRecords]:
+    """`load_history` as a read that can travel with others; `as_json` (PostgreSQL only): as one statement."""
     params = {
         "debtor": debtor,
         "now": now,
         "accounts": sorted(set(extra_accounts)),
         "parties": sorted({debtor, *extra_parties}),
     }
-    if conn.dialect.name == "postgresql":
-        return _history_as_json(conn, params, exclude_reservation)
-    return _history_by_selects(conn, params, exclude_reservation)
-
-
-def _history_by_selects(conn: Connection, params: dict[str, Any], exclude: str | None) -> DebtorRecords:
-    contact_rows, open_rows, event_rows = rows_together(
-        conn,
-        [
-            (_HISTORY_CONTACTS, {"debtor": params["debtor"]}),
-            (_HISTORY_OPEN, {"debtor": params["debtor"], "now": params["now"]}),
-            (_HISTORY_EVENTS, params),
-        ],
+    if as_json:
+        return Read(
+            ((_HISTORY_PG, params),), lambda rows: _history_from_json(rows[0][0], exclude_reservation)
+        )
+    jobs = (
+        (_HISTORY_CONTACTS, {"debtor": debtor}),
+        (_HISTORY_OPEN, {"debtor": debtor, "now": now}),
+        (_HISTORY_EVENTS, params),
     )
+    return Read(jobs, lambda rows: _history_from_rows(rows, exclude_reservation))
+
+
+def _history_from_rows(rows: list[list[Any]], exclude: str | None) -> DebtorRecords:
+    contact_rows, open_rows, event_rows = rows
     return DebtorRecords(
         [contact_from_row(r) for r in contact_rows],
         [event_from_row(r) for r in event_rows],
@@ -311,8 +368,8 @@ def _history_by_selects(conn: Connection, params: dict[str, Any], exclude: str |
     )
 
 
-def _history_as_json(conn: Connection, params: dict[str, Any], exclude: str | None) -> DebtorRecords:
-    contact_rows, open_rows, event_rows = _HISTORY_PG.rows(conn, params)[0]
+def _history_from_json(row: Any, exclude: str | None) -> DebtorRecords:
+    contact_rows, open_rows, event_rows = row
     return DebtorRecords(
         [contact_from_row(_typed(r, _CONTACT_TYPES)) for r in contact_rows],
         [event_from_row(_typed(r, _EVENT_TYPES)) for r in event_rows],
@@ -385,12 +442,12 @@ def insert_reservation(
 
 
 def get_reservation(conn: Connection, reservation_id: str) -> Any | None:
-    return _RESERVATION.first(conn, {"id": reservation_id})
+    return read_all(conn, [reservation_read(reservation_id)])[0]
 
 
 def planned_id_used(conn: Connection, contact_id: str) -> bool:
-    """Whether a reservation (open, closed or expired) already plans a contact under this id."""
-    return _PLANNED_ID.first(conn, {"id": contact_id}) is not None
+    used: bool = read_all(conn, [planned_id_used_read(contact_id)])[0]
+    return used
 
 
 def close_reservation(conn: Connection, reservation_id: str, contact_id: str) -> None:
@@ -475,7 +532,7 @@ def request_digest(route: str, body: Any) -> str:
 
 
 def get_idempotent(conn: Connection, key_id: str, idem_key: str) -> Any | None:
-    return _IDEMPOTENT.first(conn, {"key_id": key_id, "idem_key": idem_key})
+    return read_all(conn, [idempotent_read(key_id, idem_key)])[0]
 
 
 def put_idempotent(
