@@ -6,7 +6,8 @@ For each backend (SQLite file, PostgreSQL when --pg or FAIRCOLLECT_TEST_PG gives
      checks report an outcome. Latency is measured from each request's scheduled time, so a slow
      server cannot hide its queue (no coordinated omission);
   3. closed loop: C clients as fast as they can → throughput;
-  4. in-process: engine + store read (history of one debtor, then `decide`) per second, no HTTP;
+  4. in-process: engine + store read (history of one debtor, then `decide`) per second, no HTTP, by one
+     thread and by two sharing the work (`--decision-threads`);
   5. in-process gate path: `Gate.check` and `Gate.record_outcome` with the transparency log (the work
      one request does besides HTTP and the key lookup), with SQL statements counted per request.
 

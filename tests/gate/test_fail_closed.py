@@ -93,17 +93,46 @@ def test_unwritable_database_blocks_what_would_be_allowed(engine: Engine, clock:
 
 def test_failing_commit_blocks(engine: Engine, clock: Clock) -> None:
     gate = Gate(engine, clock=clock)
-
-    def boom(conn: Any) -> None:
-        raise OperationalError("COMMIT", {}, Exception("disk full"))
-
-    event.listen(engine, "commit", boom)
-    try:
+    with failing_commit(engine):
         reply = gate.check(planned_call())
-    finally:
-        event.remove(engine, "commit", boom)
     assert (reply.status, reply.body["verdict"]) == (503, "block")
     assert [gate.check(planned_call()).body["verdict"] for _ in range(4)] == ["allow"] * 3 + ["block"]
+
+
+@contextmanager
+def failing_commit(engine: Engine) -> Iterator[None]:
+    """The COMMIT itself fails. On PostgreSQL, the server refuses it (a deferred trigger raises at commit: the
+    gate sends the COMMIT with its last writes); on SQLite, SQLAlchemy's commit raises before it is sent."""
+    if engine.dialect.name != "postgresql":
+
+        def boom(conn: Any) -> None:
+            raise OperationalError("COMMIT", {}, Exception("disk full"))
+
+        event.listen(engine, "commit", boom)
+        try:
+            yield
+        finally:
+            event.remove(engine, "commit", boom)
+        return
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE FUNCTION refuse_commit() RETURNS trigger LANGUAGE plpgsql AS "
+                "$$ BEGIN RAISE EXCEPTION 'disk full'; END $$"
+            )
+        )
+        conn.execute(
+            text(
+                "CREATE CONSTRAINT TRIGGER refuse_commit AFTER INSERT ON decisions "
+                "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_commit()"
+            )
+        )
+    try:
+        yield
+    finally:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER refuse_commit ON decisions"))
+            conn.execute(text("DROP FUNCTION refuse_commit()"))
 
 
 def test_database_taken_away_mid_run(engine: Engine, clock: Clock, db_url: str) -> None:

@@ -163,6 +163,22 @@ def test_deferred_writes_travel_with_the_next_read(engine: Engine) -> None:
     assert len(seen) == 5
 
 
+def test_the_last_writes_can_carry_the_commit(engine: Engine) -> None:
+    """`deferring(commit=True)` on PostgreSQL: the block's last writes and the COMMIT go together, so the
+    rows are committed when the block ends (another connection sees them) and the outer commit is empty."""
+    _seed(engine, 1)
+    with write_tx(engine) as conn:
+        with deferring(conn, commit=True):
+            INSERT.run(conn, _reservation(5))
+            assert BY_ID.first(conn, {"id": "r-0"}) is not None
+            INSERT.run_many(conn, [_reservation(6), _reservation(7)])
+        if engine.dialect.name == "postgresql":
+            with engine.connect() as other:
+                assert [BY_ID.first(other, {"id": f"r-{i}"}) is not None for i in (5, 6, 7)] == [True] * 3
+    with write_tx(engine) as conn:
+        assert [BY_ID.first(conn, {"id": f"r-{i}"}) is not None for i in (5, 6, 7)] == [True] * 3
+
+
 def test_a_statement_sqlalchemy_runs_itself_sees_the_queued_writes(engine: Engine) -> None:
     _seed(engine, 1)
     with write_tx(engine) as conn, deferring(conn):

@@ -444,8 +444,9 @@ class Gate:
     @contextmanager
     def _tx(self, route: str, body: Mapping[str, Any], caller: Caller) -> Iterator[_Slot]:
         """A write transaction that knows the request, to replay the answer to a repeated Idempotency-Key.
-        On PostgreSQL its writes travel with the next read instead of one round trip each (`deferring`)."""
-        with write_tx(self.engine) as conn, deferring(conn):
+        On PostgreSQL its writes travel with the next read instead of one round trip each, and the last ones
+        with the COMMIT (`deferring`)."""
+        with write_tx(self.engine) as conn, deferring(conn, commit=True):
             yield _Slot(conn, route, caller, body)
 
 

@@ -144,9 +144,14 @@ class Prepared:
 
 
 @contextmanager
-def deferring(conn: Connection) -> Iterator[None]:
+def deferring(conn: Connection, commit: bool = False) -> Iterator[None]:
     """Queue this block's writes on PostgreSQL (see the module's doc); no effect elsewhere or when nested.
-    A queued statement's error is raised where the queue is sent, inside the same transaction."""
+    A queued statement's error is raised where the queue is sent, inside the same transaction.
+
+    With `commit`, the block's last writes and the COMMIT travel in one round trip, and the transaction
+    ends with the block: the caller's own commit then finds nothing to do (psycopg skips it). Only for a
+    block that is the last thing its transaction does.
+    """
     if (
         conn.dialect.name != "postgresql"
         or _QUEUE in conn.info
@@ -159,7 +164,10 @@ def deferring(conn: Connection) -> Iterator[None]:
     info[_QUEUE] = []
     try:
         yield
-        flush(conn)
+        if commit and info[_QUEUE]:
+            rows_together(conn, [], commit=True)
+        else:
+            flush(conn)
     finally:
         info.pop(_QUEUE, None)
 
@@ -193,13 +201,16 @@ def read_all(conn: Connection, reads: Sequence[Read[Any]]) -> list[Any]:
     return values
 
 
-def rows_together(conn: Connection, jobs: Sequence[tuple[Prepared, Params]]) -> list[list[Any]]:
+def rows_together(
+    conn: Connection, jobs: Sequence[tuple[Prepared, Params]], commit: bool = False
+) -> list[list[Any]]:
     """The rows of several independent reads, after any queued writes. On PostgreSQL they travel in one
-    round trip (psycopg's pipeline mode), where each would otherwise wait for the one before."""
+    round trip (psycopg's pipeline mode), where each would otherwise wait for the one before; with
+    `commit` (PostgreSQL only: `deferring`), the transaction's COMMIT travels with them."""
     dbapi_conn = _dbapi(conn)
     pipeline = getattr(dbapi_conn, "pipeline", None)
     queue = conn.info.get(_QUEUE) or []
-    if conn.dialect.name != "postgresql" or pipeline is None or len(jobs) + len(queue) < 2:
+    if conn.dialect.name != "postgresql" or pipeline is None or len(jobs) + len(queue) + commit < 2:
         if queue:  # a single write and no read: no pipeline needed
             _execute(conn, *queue.pop())
         return [prepared.rows(conn, params) for prepared, params in jobs]
@@ -221,6 +232,11 @@ def rows_together(conn: Connection, jobs: Sequence[tuple[Prepared, Params]]) -> 
                 cursor = dbapi_conn.cursor()
                 opened.append(cursor)
                 sent.append((cursor, plan))
+                _send(conn, cursor, sql, values)
+            if commit:  # as a statement: psycopg's own commit() would add a round trip (a Sync of its own)
+                sql, values = "COMMIT", None
+                cursor = dbapi_conn.cursor()
+                opened.append(cursor)
                 _send(conn, cursor, sql, values)
         return [_convert(plan, _fetch(conn, plan, cursor)) for cursor, plan in sent]
     except conn.dialect.loaded_dbapi.Error as e:
