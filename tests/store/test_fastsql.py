@@ -10,7 +10,7 @@ from sqlalchemy import Engine, bindparam, event, select, text, union
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from faircollect.store.db import write_tx
-from faircollect.store.fastsql import Prepared, deferring, rows_together
+from faircollect.store.fastsql import Prepared, Read, deferring, read_all, rows_together
 from faircollect.store.tables import accounts, parties, reservations
 
 T0 = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -143,6 +143,28 @@ def _statements(conn: Any) -> list[str]:
     seen: list[str] = []
     event.listen(conn, "before_cursor_execute", lambda _c, _cur, statement, *_: seen.append(statement))
     return seen
+
+
+def test_reads_give_their_values_in_order(engine: Engine) -> None:
+    """`read_all` hands each read its own statements' rows, whatever their number (none, one, two)."""
+    _seed(engine, 2)
+    pair = Read(((BY_ID, {"id": "r-0"}), (BY_ID, {"id": "r-9"})), lambda rows: [len(r) for r in rows])
+    nothing: Read[str] = Read((), lambda rows: f"{len(rows)} rows")
+    with write_tx(engine) as conn:
+        got = read_all(
+            conn,
+            [
+                Read.first(BY_ID, {"id": "r-1"}),
+                nothing,
+                Read.scalar(BY_ID, {"id": "r-0"}),
+                pair,
+                Read.exists(BY_ID, {"id": "r-1"}),
+                Read.exists(BY_ID, {"id": "r-9"}),
+                Read.first(BY_ID, {"id": "r-9"}),
+                Read.scalar(BY_ID, {"id": "r-9"}),
+            ],
+        )
+    assert got[0].id == "r-1" and got[1:] == ["0 rows", "r-0", [1, 0], True, False, None, None]
 
 
 def test_deferred_writes_travel_with_the_next_read(engine: Engine) -> None:

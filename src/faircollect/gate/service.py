@@ -98,9 +98,7 @@ class Gate:
                 conn = slot.conn
                 reads: list[Read[Any]] = [
                     slot.read(),
-                    repo.history_read(
-                        planned.debtor, now, [planned.account], [planned.party], as_json=_pg(conn)
-                    ),
+                    repo.history_read(conn, planned.debtor, now, [planned.account], [planned.party]),
                 ]
                 if given_id is not None:
                     reads += [repo.contact_exists_read(given_id), repo.planned_id_used_read(given_id)]
@@ -209,7 +207,7 @@ class Gate:
                 raise not_found("预约", "reservation", reservation_id)
             planned = repo.pending_contact(row.planned)  # what an outcome cannot change: ids, people
             history_read = repo.history_read(
-                row.debtor, now, [planned.account], [planned.party], reservation_id, as_json=_pg(conn)
+                conn, row.debtor, now, [planned.account], [planned.party], reservation_id
             )
             # the reservation again: now that no one else can change it (SQLite: locked since BEGIN)
             stored, row, exists, history = lock_party(
@@ -260,9 +258,7 @@ class Gate:
         now = self.clock()
         with self._store_errors(), self._tx("contacts", body, caller) as slot:
             conn = slot.conn
-            history_read = repo.history_read(
-                contact.debtor, now, [contact.account], [contact.party], as_json=_pg(conn)
-            )
+            history_read = repo.history_read(conn, contact.debtor, now, [contact.account], [contact.party])
             stored, exists, history = self._lock_debtor(
                 conn, contact, now, [slot.read(), repo.contact_exists_read(contact.id), history_read]
             )
@@ -451,10 +447,6 @@ class Gate:
 
 
 _NOTHING: Read[None] = Read((), lambda rows: None)
-
-
-def _pg(conn: Connection) -> bool:
-    return conn.dialect.name == "postgresql"
 
 
 class _Slot:

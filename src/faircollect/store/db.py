@@ -240,14 +240,10 @@ def lock_party(
     _PARTY_INSERT[conn.dialect.name].run(conn, {"id": party, "tz": tz, "created_at": now})
     if is_sqlite(conn):
         return read_all(conn, reads)
-    locked, *found = read_all(conn, [Read(((_PARTY_LOCK, {"id": party}),), _any_row), *reads])
+    locked, *found = read_all(conn, [Read.exists(_PARTY_LOCK, {"id": party}), *reads])
     if not locked:  # the row was just inserted or found: only a concurrent delete could take it away
         raise RuntimeError(f"the row of {party!r} could not be locked")
     return found
-
-
-def _any_row(rows: list[list[Any]]) -> bool:
-    return bool(rows[0])
 
 
 def utcnow() -> datetime:

@@ -190,6 +190,21 @@ class Read(Generic[T]):
     jobs: tuple[tuple[Prepared, Params], ...]
     make: Callable[[list[list[Any]]], T]
 
+    @staticmethod
+    def first(prepared: Prepared, params: Params) -> Read[Any | None]:
+        """The statement's first row, or None."""
+        return Read(((prepared, params),), lambda rows: rows[0][0] if rows[0] else None)
+
+    @staticmethod
+    def scalar(prepared: Prepared, params: Params) -> Read[Any | None]:
+        """The first column of the statement's first row, or None."""
+        return Read(((prepared, params),), lambda rows: rows[0][0][0] if rows[0] else None)
+
+    @staticmethod
+    def exists(prepared: Prepared, params: Params) -> Read[bool]:
+        """Whether the statement finds a row."""
+        return Read(((prepared, params),), lambda rows: bool(rows[0]))
+
 
 def read_all(conn: Connection, reads: Sequence[Read[Any]]) -> list[Any]:
     """The values of several reads, in order; on PostgreSQL their selects travel in one round trip."""

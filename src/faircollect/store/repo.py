@@ -95,38 +95,26 @@ _ACCOUNT_INSERT = {
 # --- single reads that can travel with others (`fastsql.read_all`) -------------------------------
 
 
-def _first_row(rows: list[list[Any]]) -> Any | None:
-    return rows[0][0] if rows[0] else None
-
-
-def _scalar(rows: list[list[Any]]) -> Any | None:
-    return rows[0][0][0] if rows[0] else None
-
-
-def _found(rows: list[list[Any]]) -> bool:
-    return bool(rows[0])
-
-
 def owner_read(account: str) -> Read[str | None]:
     """The debtor an account belongs to, if the account is known."""
-    return Read(((_ACCOUNT_DEBTOR, {"account": account}),), _scalar)
+    return Read.scalar(_ACCOUNT_DEBTOR, {"account": account})
 
 
 def contact_exists_read(contact_id: str) -> Read[bool]:
-    return Read(((_CONTACT_BY_ID, {"id": contact_id}),), _found)
+    return Read.exists(_CONTACT_BY_ID, {"id": contact_id})
 
 
 def planned_id_used_read(contact_id: str) -> Read[bool]:
     """Whether a reservation (open, closed or expired) already plans a contact under this id."""
-    return Read(((_PLANNED_ID, {"id": contact_id}),), _found)
+    return Read.exists(_PLANNED_ID, {"id": contact_id})
 
 
 def reservation_read(reservation_id: str) -> Read[Any | None]:
-    return Read(((_RESERVATION, {"id": reservation_id}),), _first_row)
+    return Read.first(_RESERVATION, {"id": reservation_id})
 
 
 def idempotent_read(key_id: str, idem_key: str) -> Read[Any | None]:
-    return Read(((_IDEMPOTENT, {"key_id": key_id, "idem_key": idem_key}),), _first_row)
+    return Read.first(_IDEMPOTENT, {"key_id": key_id, "idem_key": idem_key})
 
 
 # --- accounts -------------------------------------------------------------------------------------
@@ -141,12 +129,9 @@ class AccountConflict(Exception):
         self.debtor = debtor
 
 
-def ensure_account(conn: Connection, account: str, debtor: str, now: datetime) -> None:
-    claim_account(conn, account, debtor, now, account_debtor(conn, account))
-
-
 def claim_account(conn: Connection, account: str, debtor: str, now: datetime, owner: str | None) -> None:
-    """`ensure_account` given the owner already read (`owner_read`), e.g. with the debtor's lock."""
+    """Record the account as the debtor's, given its owner as read (`owner_read`, None: not known yet);
+    an account known under another debtor is a conflict."""
     if owner is None:
         values = {"id": account, "debtor": debtor, "created_at": now}
         created = _ACCOUNT_INSERT[conn.dialect.name].first(conn, values)
@@ -186,11 +171,6 @@ def pending_contact(planned: dict[str, Any]) -> Contact:
         name: planned[name] for name in CONTACT_FIELDS if name != "outcome" and planned.get(name) is not None
     }
     return Contact(at=datetime.fromisoformat(planned["at"]), **values)
-
-
-def contact_exists(conn: Connection, contact_id: str) -> bool:
-    found: bool = read_all(conn, [contact_exists_read(contact_id)])[0]
-    return found
 
 
 def event_exists(conn: Connection, event_id: str) -> bool:
@@ -326,21 +306,32 @@ def load_history(
     """The debtor's contacts (all accounts), the events that apply to them (by any of the debtor's
     accounts, or by a person contacted about them), and reservations still open at `now` (no outcome,
     not expired)."""
-    as_json = conn.dialect.name == "postgresql"
-    read = history_read(debtor, now, extra_accounts, extra_parties, exclude_reservation, as_json)
+    read = history_read(conn, debtor, now, extra_accounts, extra_parties, exclude_reservation)
     history: DebtorRecords = read_all(conn, [read])[0]
     return history
 
 
 def history_read(
+    conn: Connection,
     debtor: str,
     now: datetime,
     extra_accounts: Iterable[str] = (),
     extra_parties: Iterable[str] = (),
     exclude_reservation: str | None = None,
-    as_json: bool = False,
 ) -> Read[DebtorRecords]:
-    """`load_history` as a read that can travel with others; `as_json` (PostgreSQL only): as one statement."""
+    """`load_history` as a read that can travel with others (one statement on PostgreSQL)."""
+    as_json = conn.dialect.name == "postgresql"
+    return _history_read(debtor, now, extra_accounts, extra_parties, exclude_reservation, as_json)
+
+
+def _history_read(
+    debtor: str,
+    now: datetime,
+    extra_accounts: Iterable[str],
+    extra_parties: Iterable[str],
+    exclude_reservation: str | None,
+    as_json: bool,
+) -> Read[DebtorRecords]:
     params = {
         "debtor": debtor,
         "now": now,
@@ -445,11 +436,6 @@ def get_reservation(conn: Connection, reservation_id: str) -> Any | None:
     return read_all(conn, [reservation_read(reservation_id)])[0]
 
 
-def planned_id_used(conn: Connection, contact_id: str) -> bool:
-    used: bool = read_all(conn, [planned_id_used_read(contact_id)])[0]
-    return used
-
-
 def close_reservation(conn: Connection, reservation_id: str, contact_id: str) -> None:
     _CLOSE_RESERVATION.run(conn, {"rid": reservation_id, "contact": contact_id})
 
@@ -529,10 +515,6 @@ def account_events(conn: Connection, account: str, debtor: str | None) -> Sequen
 def request_digest(route: str, body: Any) -> str:
     canonical = json.dumps([route, body], sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def get_idempotent(conn: Connection, key_id: str, idem_key: str) -> Any | None:
-    return read_all(conn, [idempotent_read(key_id, idem_key)])[0]
 
 
 def put_idempotent(

@@ -126,8 +126,8 @@ reservations = Table(
     # Not WITHOUT ROWID: rows of ~600 bytes under random ids split that B-tree so often that a check wrote
     # 2.9 of its pages (benchmarks/gate_pages.py), more than the rowid table and its key index (1.1 + 1.3).
 )
-# A contact planned under an id of the caller's (`planned_id_used`). Without one the contact is planned
-# under the reservation's own id, which the primary key already finds: only the others are indexed.
+# A contact planned under an id of the caller's (`repo.planned_id_used_read`). Without one the contact is
+# planned under the reservation's own id, which the primary key already finds: only the others are indexed.
 _CALLER_ID = reservations.c.planned_id != reservations.c.id
 Index(
     "ix_reservations_planned_id",

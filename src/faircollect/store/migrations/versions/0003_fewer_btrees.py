@@ -12,7 +12,7 @@ Both backends:
   read by account, through `ix_decisions_account_seq`; signed heads by id);
 - `ix_reservations_planned_id` keeps only the reservations whose contact is planned under an id of the
   caller's (`planned_id <> id`); a contact planned under its reservation's own id is found by the
-  primary key (`repo.planned_id_used` asks both);
+  primary key (`repo.planned_id_used_read` asks both);
 - `ix_reservations_debtor_open (debtor, contact_id, expires_at)` becomes
   `ix_reservations_debtor_expires_at (debtor, expires_at)`: an outcome sets `contact_id`, which then moves
   no index entry (and on PostgreSQL the update can stay on its page, HOT); the debtor's few unexpired
