@@ -208,7 +208,7 @@ def test_postgres_one_statement_history_reads_as_the_three_selects(engine: Engin
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("SET TIME ZONE 'America/St_Johns'")  # JSON then writes -03:30 offsets
         loaded = repo.load_history(conn, "d-1", NOW, ["a-1"], exclude_reservation="r-c")
-        (selected,) = read_all(conn, [repo._history_read("d-1", NOW, ["a-1"], [], "r-c", as_json=False)])
+        (selected,) = read_all(conn, [repo.history_read(conn, "d-1", NOW, ["a-1"], [], "r-c", as_json=False)])
     assert loaded == selected
     offsets = [r.at.utcoffset() for r in (*loaded.contacts, *loaded.events, *loaded.pending)]
     assert offsets == [r.at.utcoffset() for r in (*selected.contacts, *selected.events, *selected.pending)]

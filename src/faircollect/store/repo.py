@@ -318,20 +318,12 @@ def history_read(
     extra_accounts: Iterable[str] = (),
     extra_parties: Iterable[str] = (),
     exclude_reservation: str | None = None,
+    as_json: bool | None = None,
 ) -> Read[DebtorRecords]:
-    """`load_history` as a read that can travel with others (one statement on PostgreSQL)."""
-    as_json = conn.dialect.name == "postgresql"
-    return _history_read(debtor, now, extra_accounts, extra_parties, exclude_reservation, as_json)
-
-
-def _history_read(
-    debtor: str,
-    now: datetime,
-    extra_accounts: Iterable[str],
-    extra_parties: Iterable[str],
-    exclude_reservation: str | None,
-    as_json: bool,
-) -> Read[DebtorRecords]:
+    """`load_history` as a read that can travel with others: on PostgreSQL one statement (`as_json`, by
+    default there; False gives the three selects on any backend)."""
+    if as_json is None:
+        as_json = conn.dialect.name == "postgresql"
     params = {
         "debtor": debtor,
         "now": now,
