@@ -343,7 +343,7 @@ def in_process(url: str, n: int, threads: int = 1) -> dict[str, Any]:
     def decide_share(share: list[Contact], verdicts: Counter[str]) -> None:
         with read_tx(engine) as conn:
             for c in share:
-                history = repo.load_history(conn, c.debtor, now, [c.account], [c.party])
+                history = repo.history_read(conn, c.debtor, now, [c.account], [c.party]).run(conn)
                 verdicts[decide(pack, c, history.with_pending(), now).verdict] += 1
 
     workers = [

@@ -16,7 +16,6 @@ from sqlalchemy.engine import Connection
 from faircollect.model import Contact, PackRef
 from faircollect.store import repo
 from faircollect.store.db import write_tx
-from faircollect.store.fastsql import read_all
 from faircollect.store.translog import TransparencyLog
 
 NOW = datetime(2026, 3, 2, 2, 0, tzinfo=UTC)
@@ -43,12 +42,10 @@ def test_planned_id_used_under_either_id(engine: Engine) -> None:
         reserve(conn, "r-own", "r-own")  # no id given: planned under the reservation's own id
         reserve(conn, "r-given", "c-mine")  # planned under the caller's id
     with engine.connect() as conn:
-        assert read_all(conn, [repo.planned_id_used_read("r-own")])[0]
-        assert read_all(conn, [repo.planned_id_used_read("c-mine")])[0]
-        assert not read_all(conn, [repo.planned_id_used_read("r-given")])[
-            0
-        ]  # no contact is planned under this one
-        assert not read_all(conn, [repo.planned_id_used_read("c-other")])[0]
+        assert repo.planned_id_used_read("r-own").run(conn)
+        assert repo.planned_id_used_read("c-mine").run(conn)
+        assert not repo.planned_id_used_read("r-given").run(conn)  # no contact is planned under this one
+        assert not repo.planned_id_used_read("c-other").run(conn)
 
 
 def plans(engine: Engine, read: Callable[[Connection], Any]) -> list[str]:
@@ -78,11 +75,11 @@ def test_sqlite_reads_use_the_indexes_kept(engine: Engine, tmp_path: Path) -> No
     log = TransparencyLog(engine, key_path=tmp_path / "log.key")
     reads: dict[str, tuple[Callable[[Connection], Any], set[str]]] = {
         "planned_id_used": (
-            lambda c: read_all(c, [repo.planned_id_used_read("c-1")])[0],
+            lambda c: repo.planned_id_used_read("c-1").run(c),
             {"ix_reservations_planned_id", "sqlite_autoindex_reservations_1"},
         ),
-        "load_history": (
-            lambda c: repo.load_history(c, "d-1", NOW, ["a-1"], ["d-1"]),
+        "history_read": (
+            lambda c: repo.history_read(c, "d-1", NOW, ["a-1"], ["d-1"]).run(c),
             {"ix_reservations_debtor_expires_at", "ix_contacts_debtor_at", "ix_events_account"},
         ),
         "account_decisions": (

@@ -15,7 +15,6 @@ from sqlalchemy.engine import Connection
 from faircollect.model import Contact, Event, PackRef
 from faircollect.store import migrate, repo
 from faircollect.store.db import lock_party, make_engine, write_tx
-from faircollect.store.fastsql import read_all
 from faircollect.store.tables import accounts, parties
 
 PACK = PackRef("cn", "0" * 64)
@@ -39,7 +38,7 @@ def test_contact_round_trip_keeps_instant_offset_and_fields(engine: Engine) -> N
     with write_tx(engine) as conn:
         repo.insert_contact(conn, c, [{"code": "x"}], PACK, NOW, "k1")
     with engine.connect() as conn:
-        (back,) = repo.load_history(conn, "d-1", NOW).contacts
+        (back,) = repo.history_read(conn, "d-1", NOW).run(conn).contacts
     assert back.at == c.at and back.at.utcoffset() == timedelta(hours=8)
     assert back.local().day == 2  # the local day survives storage in UTC
     assert (back.address, back.text, back.duration_s, back.outcome) == (c.address, c.text, 12.5, "connected")
@@ -64,7 +63,7 @@ def test_any_offset_survives(sqlite_engine: Engine, offset_min: int, minute: int
     with write_tx(sqlite_engine) as conn:
         repo.insert_contact(conn, c, [], PACK, NOW, None)
     with sqlite_engine.connect() as conn:
-        (back,) = repo.load_history(conn, debtor, NOW).contacts
+        (back,) = repo.history_read(conn, debtor, NOW).run(conn).contacts
     assert back.at == at and back.at.utcoffset() == at.utcoffset()
 
 
@@ -80,10 +79,12 @@ def test_history_has_open_reservations_but_not_expired_or_closed_ones(engine: En
         )
         repo.close_reservation(conn, "r-done", "c-done")
     with engine.connect() as conn:
-        h = repo.load_history(conn, "d-1", NOW)
+        h = repo.history_read(conn, "d-1", NOW).run(conn)
         assert [c.id for c in h.pending] == ["r-open"]
         assert h.pending[0].outcome is None and h.pending[0].tz is None
-        assert [c.id for c in repo.load_history(conn, "d-1", NOW, exclude_reservation="r-open").pending] == []
+        assert [
+            c.id for c in repo.history_read(conn, "d-1", NOW, exclude_reservation="r-open").run(conn).pending
+        ] == []
 
 
 def test_events_reach_the_debtor_by_account_or_by_party(engine: Engine) -> None:
@@ -106,7 +107,7 @@ def test_events_reach_the_debtor_by_account_or_by_party(engine: Engine) -> None:
         ):
             repo.insert_event(conn, ev, NOW, None, None)
     with engine.connect() as conn:
-        h = repo.load_history(conn, "d-1", NOW)
+        h = repo.history_read(conn, "d-1", NOW).run(conn)
         assert sorted(e.id for e in h.events) == ["e-acct", "e-debtor", "e-mum"]
         assert h.events[0].at.utcoffset() == timedelta(hours=8)
 
@@ -170,9 +171,9 @@ def test_idempotency_rows(engine: Engine) -> None:
     with write_tx(engine) as conn:
         repo.put_idempotent(conn, "k", "idem-1", "check", digest, 200, {"verdict": "allow"})
     with engine.connect() as conn:
-        row = read_all(conn, [repo.idempotent_read("k", "idem-1")])[0]
+        row = repo.idempotent_read("k", "idem-1").run(conn)
         assert row is not None and row.response == {"verdict": "allow"} and row.status == 200
-        assert read_all(conn, [repo.idempotent_read("other-key", "idem-1")])[0] is None
+        assert repo.idempotent_read("other-key", "idem-1").run(conn) is None
 
 
 def test_postgres_one_statement_history_reads_as_the_three_selects(engine: Engine) -> None:
@@ -207,8 +208,8 @@ def test_postgres_one_statement_history_reads_as_the_three_selects(engine: Engin
     with engine.connect() as conn:
         if engine.dialect.name == "postgresql":
             conn.exec_driver_sql("SET TIME ZONE 'America/St_Johns'")  # JSON then writes -03:30 offsets
-        loaded = repo.load_history(conn, "d-1", NOW, ["a-1"], exclude_reservation="r-c")
-        (selected,) = read_all(conn, [repo.history_read(conn, "d-1", NOW, ["a-1"], [], "r-c", as_json=False)])
+        loaded = repo.history_read(conn, "d-1", NOW, ["a-1"], exclude_reservation="r-c").run(conn)
+        selected = repo.history_read(conn, "d-1", NOW, ["a-1"], [], "r-c", as_json=False).run(conn)
     assert loaded == selected
     offsets = [r.at.utcoffset() for r in (*loaded.contacts, *loaded.events, *loaded.pending)]
     assert offsets == [r.at.utcoffset() for r in (*selected.contacts, *selected.events, *selected.pending)]

@@ -190,6 +190,11 @@ class Read(Generic[T]):
     jobs: tuple[tuple[Prepared, Params], ...]
     make: Callable[[list[list[Any]]], T]
 
+    def run(self, conn: Connection) -> T:
+        """This read's value on its own (`read_all` sends several together)."""
+        value: T = read_all(conn, [self])[0]
+        return value
+
     @staticmethod
     def first(prepared: Prepared, params: Params) -> Read[Any | None]:
         """The statement's first row, or None."""

@@ -34,7 +34,7 @@ from sqlalchemy.engine import Connection
 
 from faircollect.model import CONTACT_FIELDS as RECORD_FIELDS
 from faircollect.model import Contact, Event, PackRef, Record
-from faircollect.store.fastsql import Prepared, Read, read_all
+from faircollect.store.fastsql import Prepared, Read
 from faircollect.store.tables import accounts, contacts, decisions, events, idempotency, reservations
 from faircollect.store.types import UTCDateTime
 
@@ -141,8 +141,7 @@ def claim_account(conn: Connection, account: str, debtor: str, now: datetime, ow
 
 
 def account_debtor(conn: Connection, account: str) -> str | None:
-    owner: str | None = read_all(conn, [owner_read(account)])[0]
-    return owner
+    return owner_read(account).run(conn)
 
 
 # --- contacts and events --------------------------------------------------------------------------
@@ -295,22 +294,6 @@ _HISTORY_PG = Prepared(
 )
 
 
-def load_history(
-    conn: Connection,
-    debtor: str,
-    now: datetime,
-    extra_accounts: Iterable[str] = (),
-    extra_parties: Iterable[str] = (),
-    exclude_reservation: str | None = None,
-) -> DebtorRecords:
-    """The debtor's contacts (all accounts), the events that apply to them (by any of the debtor's
-    accounts, or by a person contacted about them), and reservations still open at `now` (no outcome,
-    not expired)."""
-    read = history_read(conn, debtor, now, extra_accounts, extra_parties, exclude_reservation)
-    history: DebtorRecords = read_all(conn, [read])[0]
-    return history
-
-
 def history_read(
     conn: Connection,
     debtor: str,
@@ -320,8 +303,10 @@ def history_read(
     exclude_reservation: str | None = None,
     as_json: bool | None = None,
 ) -> Read[DebtorRecords]:
-    """`load_history` as a read that can travel with others: on PostgreSQL one statement (`as_json`, by
-    default there; False gives the three selects on any backend)."""
+    """The debtor's contacts (all accounts), the events that apply to them (by any of the debtor's
+    accounts, or by a person contacted about them), and reservations still open at `now` (no outcome,
+    not expired), as a read that can travel with others (`.run(conn)` reads it alone). On PostgreSQL one
+    statement (`as_json`, by default there; False gives the three selects on any backend)."""
     if as_json is None:
         as_json = conn.dialect.name == "postgresql"
     params = {
@@ -425,7 +410,7 @@ def insert_reservation(
 
 
 def get_reservation(conn: Connection, reservation_id: str) -> Any | None:
-    return read_all(conn, [reservation_read(reservation_id)])[0]
+    return reservation_read(reservation_id).run(conn)
 
 
 def close_reservation(conn: Connection, reservation_id: str, contact_id: str) -> None:
