@@ -9,7 +9,9 @@ For each backend (SQLite file, PostgreSQL when --pg or FAIRCOLLECT_TEST_PG gives
   4. in-process: engine + store read (history of one debtor, then `decide`) per second, no HTTP, by one
      thread and by two sharing the work (`--decision-threads`);
   5. in-process gate path: `Gate.check` and `Gate.record_outcome` with the transparency log (the work
-     one request does besides HTTP and the key lookup), with SQL statements counted per request.
+     one request does besides HTTP and the key lookup): per request the time, the CPU time here and in the
+     PostgreSQL server, the SQL statements, and how long the lock that serialises every log append is
+     held; from these, what 500 checks/s would ask of the machine (`budget`).
 
 Prints figures; nothing is asserted. Usage:
   .venv/bin/python benchmarks/gate_http.py [--backend sqlite|pg|both] [--rates 50,500] [--seconds 20]
@@ -364,34 +366,114 @@ def in_process(url: str, n: int, threads: int = 1) -> dict[str, Any]:
     }
 
 
+class LockClock:
+    """When the lock that serialises the gate's writes is taken, from the statements the gate sends: the
+    SQLite write transaction's BEGIN IMMEDIATE, or PostgreSQL's log lock (`pg_advisory_xact_lock`, held
+    from the log's state read to the COMMIT). Every log append in the database waits for it, whatever the
+    number of server processes, so the time it is held per request bounds the requests per second."""
+
+    def __init__(self, engine: Any) -> None:
+        self.marker = "BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else "pg_advisory_xact_lock"
+        self.taken: float | None = None
+        self.statements = 0
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, _conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        self.statements += 1
+        if self.taken is None and self.marker in statement:
+            self.taken = time.perf_counter()
+
+
+class ServerCPU:
+    """CPU seconds used by the PostgreSQL backends serving one database (read from /proc: the server runs on
+    this machine); 0 for SQLite, whose work runs in this process and is counted in its CPU time."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def __call__(self) -> float:
+        if self.engine.dialect.name != "postgresql":
+            return 0.0
+        with self.engine.connect() as conn:
+            pids = conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            ).scalars()
+            total = 0
+            for pid in pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:  # not on this machine, or gone
+                    continue
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / self.tick
+
+
+def timed_calls(clock: LockClock, calls: list[Any]) -> dict[str, float]:
+    """Run the calls one by one: per call the wall time, this thread's CPU time, and how long the
+    serialising lock was held (from its statement to the call's return, the COMMIT being the call's last
+    step); milliseconds, means."""
+    wall = cpu = held = 0.0
+    statements = clock.statements
+    for call in calls:
+        clock.taken = None
+        start, start_cpu = time.perf_counter(), time.thread_time()
+        call()
+        end = time.perf_counter()
+        wall += end - start
+        cpu += time.thread_time() - start_cpu
+        held += end - (clock.taken or end)
+    n = max(1, len(calls))
+    return {
+        "ms": round(wall / n * 1000, 3),
+        "cpu_ms": round(cpu / n * 1000, 3),
+        "lock_ms": round(held / n * 1000, 3),
+        "statements": round((clock.statements - statements) / n, 1),
+    }
+
+
 def gate_path(url: str, workdir: Path, n: int) -> dict[str, Any]:
-    """`Gate.check` then `record_outcome` for the allowed ones, in process, log on; statements counted."""
+    """`Gate.check` then `record_outcome` for the allowed ones, in process, serially, log on: per request
+    the time, the CPU time (this process, and the PostgreSQL server's), the statements, and how long the
+    serialising lock is held (`LockClock`)."""
     engine = make_engine(url)
     gate = Gate(engine, PackBook("cn"), translog=TransparencyLog(engine, key_path=workdir / "log.key"))
-    statements = [0]
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _count(*_: Any) -> None:
-        statements[0] += 1
-
+    clock, server_cpu = LockClock(engine), ServerCPU(engine)
     rng = random.Random(11)
     caller = Caller(key_id="bench")
-    start, count0 = time.perf_counter(), statements[0]
-    replies = [gate.check(body(rng.randrange(DEBTORS)), caller) for _ in range(n)]
-    check_s, check_st = time.perf_counter() - start, statements[0] - count0
+    replies: list[Any] = []
+    before = server_cpu()
+    check = timed_calls(
+        clock, [lambda: replies.append(gate.check(body(rng.randrange(DEBTORS)), caller)) for _ in range(n)]
+    )
+    check["server_cpu_ms"] = round((server_cpu() - before) / n * 1000, 3)
     held = [r.body["reservation"]["id"] for r in replies if r.body.get("reservation")]
-    start, count0 = time.perf_counter(), statements[0]
-    for reservation in held:
-        gate.record_outcome(reservation, {"outcome": rng.choice(OUTCOMES)}, caller)
-    outcome_s, outcome_st = time.perf_counter() - start, statements[0] - count0
+    before = server_cpu()
+    outcome = timed_calls(
+        clock,
+        [lambda r=r: gate.record_outcome(r, {"outcome": rng.choice(OUTCOMES)}, caller) for r in held],
+    )
+    outcome["server_cpu_ms"] = round((server_cpu() - before) / max(1, len(held)) * 1000, 3)
     engine.dispose()
+    return {"checks": n, "check": check, "outcomes": len(held), "outcome": outcome}
+
+
+def budget(g: dict[str, Any], checks_per_s: float = 500.0) -> dict[str, float]:
+    """What the open loop at `checks_per_s` asks of the machine, from the serial per-request figures: the
+    lock's busy share of each second, and the CPU cores for the gate's work alone (no HTTP), in this process
+    and in the database server. The load sends outcomes for about 90 % of the allowed checks."""
+    outcomes_per_s = checks_per_s * 0.9 * g["outcomes"] / max(1, g["checks"])
+    c, o = g["check"], g["outcome"]
+
+    def per_s(key: str) -> float:
+        return (checks_per_s * c[key] + outcomes_per_s * o[key]) / 1000
+
     return {
-        "checks": n,
-        "check_ms": round(check_s / n * 1000, 3),
-        "statements_per_check": round(check_st / n, 1),
-        "outcomes": len(held),
-        "outcome_ms": round(outcome_s / max(1, len(held)) * 1000, 3),
-        "statements_per_outcome": round(outcome_st / max(1, len(held)), 1),
+        "checks_per_s": checks_per_s,
+        "outcomes_per_s": round(outcomes_per_s),
+        "lock_busy_share": round(per_s("lock_ms"), 2),
+        "gate_cpu_cores": round(per_s("cpu_ms"), 2),
+        "db_server_cpu_cores": round(per_s("server_cpu_ms"), 2),
     }
 
 
@@ -415,6 +497,7 @@ def run(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 result["runs"].append(asyncio.run(closed_loop(base, key, args.clients, args.seconds, 99)))
         result["in_process"] = [in_process(url, args.decisions, t) for t in args.decision_threads]
         result["gate_path"] = gate_path(url, Path(tmp), args.gate_checks)
+        result["budget"] = budget(result["gate_path"])
         return result
 
 
@@ -462,9 +545,18 @@ def main() -> None:
                 f"{r['decisions_per_s']} decisions/s"
             )
         g = result["gate_path"]
+        for kind in ("check", "outcome"):
+            f = g[kind]
+            print(
+                f"{backend:6} in-process gate path (log on), {kind:7}: {f['ms']} ms, CPU {f['cpu_ms']} ms here + "
+                f"{f['server_cpu_ms']} ms in the database server, {f['statements']} statements, "
+                f"lock held {f['lock_ms']} ms"
+            )
+        b = result["budget"]
         print(
-            f"{backend:6} in-process gate path (log on): check {g['check_ms']} ms, {g['statements_per_check']} "
-            f"statements; outcome {g['outcome_ms']} ms, {g['statements_per_outcome']} statements"
+            f"{backend:6} at {b['checks_per_s']:g} checks/s + {b['outcomes_per_s']} outcomes/s: the lock busy "
+            f"{b['lock_busy_share']:.0%} of each second; the gate's work alone {b['gate_cpu_cores']} cores here + "
+            f"{b['db_server_cpu_cores']} in the database server (the machine has {os.cpu_count()})"
         )
         sys.stdout.flush()
 
