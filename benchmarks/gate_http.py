@@ -318,6 +318,31 @@ def quiet_collector() -> Iterator[None]:
 # --- in process ---------------------------------------------------------------------------------
 
 
+class ServerCPU:
+    """CPU seconds used by the PostgreSQL backends serving one database (read from /proc: the server runs on
+    this machine); 0 for SQLite, whose work runs in this process and is counted in its CPU time."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.tick = os.sysconf("SC_CLK_TCK")
+
+    def __call__(self) -> float:
+        if self.engine.dialect.name != "postgresql":
+            return 0.0
+        with self.engine.connect() as conn:
+            pids = conn.execute(
+                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            ).scalars()
+            total = 0
+            for pid in pids:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:  # not on this machine, or gone
+                    continue
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / self.tick
+
+
 def in_process(url: str, n: int, threads: int = 1) -> dict[str, Any]:
     """Engine + store read: load one debtor's history (contacts, events, open reservations) and decide.
 
@@ -351,17 +376,22 @@ def in_process(url: str, n: int, threads: int = 1) -> dict[str, Any]:
     workers = [
         threading.Thread(target=decide_share, args=(planned[i::threads], counts[i])) for i in range(threads)
     ]
-    start = time.perf_counter()
+    server_cpu = ServerCPU(engine)
+    server_before = server_cpu()
+    start, start_cpu = time.perf_counter(), time.process_time()
     for worker in workers:
         worker.start()
     for worker in workers:
         worker.join()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - start_cpu
+    server = server_cpu() - server_before
     engine.dispose()
     return {
         "decisions": n,
         "threads": threads,
         "decisions_per_s": round(n / elapsed),
+        "cpu_ms": round(cpu / n * 1000, 3),  # per decision, this process
+        "server_cpu_ms": round(server / n * 1000, 3),  # per decision, the PostgreSQL server
         "verdicts": dict(sum(counts, Counter())),
     }
 
@@ -382,31 +412,6 @@ class LockClock:
         self.statements += 1
         if self.taken is None and self.marker in statement:
             self.taken = time.perf_counter()
-
-
-class ServerCPU:
-    """CPU seconds used by the PostgreSQL backends serving one database (read from /proc: the server runs on
-    this machine); 0 for SQLite, whose work runs in this process and is counted in its CPU time."""
-
-    def __init__(self, engine: Any) -> None:
-        self.engine = engine
-        self.tick = os.sysconf("SC_CLK_TCK")
-
-    def __call__(self) -> float:
-        if self.engine.dialect.name != "postgresql":
-            return 0.0
-        with self.engine.connect() as conn:
-            pids = conn.execute(
-                text("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-            ).scalars()
-            total = 0
-            for pid in pids:
-                try:
-                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-                except OSError:  # not on this machine, or gone
-                    continue
-                total += int(fields[11]) + int(fields[12])  # utime, stime
-        return total / self.tick
 
 
 def timed_calls(clock: LockClock, calls: list[Any]) -> dict[str, float]:
@@ -542,7 +547,8 @@ def main() -> None:
         for r in result["in_process"]:
             print(
                 f"{backend:6} in-process engine + store read, {r['threads']} thread(s): "
-                f"{r['decisions_per_s']} decisions/s"
+                f"{r['decisions_per_s']} decisions/s; CPU per decision {r['cpu_ms']} ms here + "
+                f"{r['server_cpu_ms']} ms in the database server"
             )
         g = result["gate_path"]
         for kind in ("check", "outcome"):

@@ -87,6 +87,8 @@ def _sqlite_setup(engine: Engine, autocheckpoint: int | None) -> None:
         cur.execute("PRAGMA foreign_keys=ON")
         if autocheckpoint is not None:
             cur.execute(f"PRAGMA wal_autocheckpoint={autocheckpoint}")
+        # a WAL that starts over is cut back to this size by the commit that restarts it
+        cur.execute(f"PRAGMA journal_size_limit={WAL_RESTART_BYTES}")
         cur.close()
 
     @event.listens_for(engine, "begin")
@@ -118,12 +120,19 @@ def _wal(cur: Any) -> None:
 # commit that reached it checkpointed (two fsyncs, 10-20 ms) on the request path.
 AUTOCHECKPOINT_FALLBACK = 100_000
 CHECKPOINT_EVERY_S = 0.5
+# Past this size the checkpointer lets the WAL start over (see `_Checkpointer`).
+WAL_RESTART_BYTES = 64 * 1024 * 1024
 
 
 class _Checkpointer:
     """A daemon thread that checkpoints one SQLite file's WAL every CHECKPOINT_EVERY_S seconds.
 
-    PASSIVE checkpoints never block writers or readers; they copy what they can and fsync the file.
+    PASSIVE checkpoints never block writers or readers; they copy what they can and fsync the file. Under
+    a steady stream of commits, though, each one ends with new frames behind it, so the WAL never starts
+    over and grows to the fallback (400 MB). Once it passes WAL_RESTART_BYTES, the thread checkpoints once
+    more holding the writers' lock file (`_Writer`; its own descriptor, so it waits for this process's
+    writers as for any other's): that pass copies only what came in during the first and leaves nothing
+    behind, so the next commit restarts the WAL and cuts the file back (journal_size_limit).
     """
 
     def __init__(self, path: str) -> None:
@@ -139,14 +148,21 @@ class _Checkpointer:
 
     def _run(self) -> None:
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        lock = None if fcntl is None else os.open(_Writer.lock_path(self.path), os.O_RDWR | os.O_CREAT, 0o600)
         try:
+            restart_frames = WAL_RESTART_BYTES // conn.execute("PRAGMA page_size").fetchone()[0]
             while not self.stop.wait(CHECKPOINT_EVERY_S):
                 try:
-                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    frames = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
+                    if frames >= restart_frames and lock is not None:
+                        with _flocked(lock):
+                            conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
                 except sqlite3.Error as e:  # the file gone or replaced: commits fall back on autocheckpoint
                     log.warning("background checkpoint of %s failed: %s", self.path, e)
         finally:
             conn.close()
+            if lock is not None:
+                os.close(lock)
 
 
 def is_sqlite(engine: Engine | Connection) -> bool:
@@ -160,8 +176,12 @@ class _Writer:
 
     def __init__(self, database: str | None) -> None:
         self.thread_lock = threading.Lock()
-        self.path = f"{database}-writer.lock" if database and database != ":memory:" else None
+        self.path = self.lock_path(database) if database and database != ":memory:" else None
         self.fd: int | None = None
+
+    @staticmethod
+    def lock_path(database: str) -> str:
+        return f"{database}-writer.lock"
 
     @contextmanager
     def hold(self) -> Iterator[None]:
@@ -171,16 +191,24 @@ class _Writer:
                 return
             if self.fd is None:
                 self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-            fcntl.flock(self.fd, fcntl.LOCK_EX)
-            try:
+            with _flocked(self.fd):
                 yield
-            finally:
-                fcntl.flock(self.fd, fcntl.LOCK_UN)
 
     def close(self) -> None:
         if self.fd is not None:
             os.close(self.fd)
             self.fd = None
+
+
+@contextmanager
+def _flocked(fd: int) -> Iterator[None]:
+    """An exclusive flock: descriptors from separate opens of one file exclude each other, in one process
+    as across processes."""
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
 
 
 _writers: weakref.WeakKeyDictionary[Engine, _Writer] = weakref.WeakKeyDictionary()
