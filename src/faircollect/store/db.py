@@ -127,12 +127,13 @@ WAL_RESTART_BYTES = 64 * 1024 * 1024
 class _Checkpointer:
     """A daemon thread that checkpoints one SQLite file's WAL every CHECKPOINT_EVERY_S seconds.
 
-    PASSIVE checkpoints never block writers or readers; they copy what they can and fsync the file. Under
-    a steady stream of commits, though, each one ends with new frames behind it, so the WAL never starts
-    over and grows to the fallback (400 MB). Once it passes WAL_RESTART_BYTES, the thread checkpoints once
-    more holding the writers' lock file (`_Writer`; its own descriptor, so it waits for this process's
-    writers as for any other's): that pass copies only what came in during the first and leaves nothing
-    behind, so the next commit restarts the WAL and cuts the file back (journal_size_limit).
+    PASSIVE checkpoints never block writers or readers; they copy what they can into the database file.
+    Under a steady stream of commits, though, each one ends with new frames behind it, so the WAL never
+    starts over and grows to the fallback (400 MB). Once it passes WAL_RESTART_BYTES, the thread writes the
+    copied pages back to disk (`_write_back`) and checkpoints once more holding the writers' lock file
+    (`_Writer`; its own descriptor, so it waits for this process's writers as for any other's). That pass
+    copies only what came in meanwhile and leaves nothing behind, so the next commit restarts the WAL and
+    cuts the file back (journal_size_limit). Writers wait for it 2-5 ms, once per WAL_RESTART_BYTES written.
     """
 
     def __init__(self, path: str) -> None:
@@ -155,14 +156,28 @@ class _Checkpointer:
                 try:
                     frames = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1]
                     if frames >= restart_frames and lock is not None:
+                        _write_back(self.path, f"{self.path}-wal")
                         with _flocked(lock):
                             conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-                except sqlite3.Error as e:  # the file gone or replaced: commits fall back on autocheckpoint
+                # the file gone or replaced: commits fall back on autocheckpoint
+                except (sqlite3.Error, OSError) as e:
                     log.warning("background checkpoint of %s failed: %s", self.path, e)
         finally:
             conn.close()
             if lock is not None:
                 os.close(lock)
+
+
+def _write_back(*paths: str) -> None:
+    """fsync files from outside SQLite. A checkpoint that leaves frames behind copies pages into the
+    database file without syncing it; the one that completes syncs the file, and with it every page copied
+    since. Done first, that sync holds no writer up."""
+    for path in paths:
+        fd = os.open(path, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
 def is_sqlite(engine: Engine | Connection) -> bool:
