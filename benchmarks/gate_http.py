@@ -414,27 +414,29 @@ class LockClock:
             self.taken = time.perf_counter()
 
 
-def timed_calls(clock: LockClock, calls: list[Any]) -> dict[str, float]:
-    """Run the calls one by one: per call the wall time, this thread's CPU time, and how long the
-    serialising lock was held (from its statement to the call's return, the COMMIT being the call's last
-    step); milliseconds, means."""
+def timed_calls(clock: LockClock, call: Any, args: list[Any]) -> tuple[dict[str, float], list[Any]]:
+    """`call(arg)` for each arg, one by one: per call the wall time, this thread's CPU time, and how long
+    the serialising lock was held (from its statement to the call's return, the COMMIT being the call's
+    last step), in milliseconds, means; and the calls' results."""
     wall = cpu = held = 0.0
     statements = clock.statements
-    for call in calls:
+    results = []
+    for arg in args:
         clock.taken = None
         start, start_cpu = time.perf_counter(), time.thread_time()
-        call()
+        results.append(call(arg))
         end = time.perf_counter()
         wall += end - start
         cpu += time.thread_time() - start_cpu
         held += end - (clock.taken or end)
-    n = max(1, len(calls))
-    return {
+    n = max(1, len(args))
+    figures = {
         "ms": round(wall / n * 1000, 3),
         "cpu_ms": round(cpu / n * 1000, 3),
         "lock_ms": round(held / n * 1000, 3),
         "statements": round((clock.statements - statements) / n, 1),
     }
+    return figures, results
 
 
 def gate_path(url: str, workdir: Path, n: int) -> dict[str, Any]:
@@ -446,17 +448,14 @@ def gate_path(url: str, workdir: Path, n: int) -> dict[str, Any]:
     clock, server_cpu = LockClock(engine), ServerCPU(engine)
     rng = random.Random(11)
     caller = Caller(key_id="bench")
-    replies: list[Any] = []
     before = server_cpu()
-    check = timed_calls(
-        clock, [lambda: replies.append(gate.check(body(rng.randrange(DEBTORS)), caller)) for _ in range(n)]
-    )
+    debtors = [rng.randrange(DEBTORS) for _ in range(n)]
+    check, replies = timed_calls(clock, lambda d: gate.check(body(d), caller), debtors)
     check["server_cpu_ms"] = round((server_cpu() - before) / n * 1000, 3)
     held = [r.body["reservation"]["id"] for r in replies if r.body.get("reservation")]
     before = server_cpu()
-    outcome = timed_calls(
-        clock,
-        [lambda r=r: gate.record_outcome(r, {"outcome": rng.choice(OUTCOMES)}, caller) for r in held],
+    outcome, _ = timed_calls(
+        clock, lambda r: gate.record_outcome(r, {"outcome": rng.choice(OUTCOMES)}, caller), held
     )
     outcome["server_cpu_ms"] = round((server_cpu() - before) / max(1, len(held)) * 1000, 3)
     engine.dispose()

@@ -149,8 +149,10 @@ class _Checkpointer:
 
     def _run(self) -> None:
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        lock = None if fcntl is None else os.open(_Writer.lock_path(self.path), os.O_RDWR | os.O_CREAT, 0o600)
+        lock = None
         try:
+            if fcntl is not None:
+                lock = os.open(_Writer.lock_path(self.path), os.O_RDWR | os.O_CREAT, 0o600)
             restart_frames = WAL_RESTART_BYTES // conn.execute("PRAGMA page_size").fetchone()[0]
             while not self.stop.wait(CHECKPOINT_EVERY_S):
                 try:
