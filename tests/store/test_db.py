@@ -71,7 +71,7 @@ def test_under_steady_commits_the_wal_starts_over_instead_of_growing(
         peak = max(peak, wal.stat().st_size)
     eng.dispose()
     assert path.stat().st_size > 4000 * 4000  # the checkpoints moved the rows into the database file
-    assert peak < 8 << 20
+    assert peak < 16 << 20  # without the locked pass: 63 MB
 
 
 def test_sqlite_writers_of_several_processes_queue_on_a_lock_file(tmp_path: Path) -> None:
