@@ -69,6 +69,7 @@ def planned_at() -> str:
 
 AT = planned_at()
 OUTCOMES = ["connected"] * 3 + ["unanswered"] * 5 + ["busy"] * 2
+OUTCOME_SHARE = 0.9  # of the allowed checks, those whose outcome the load reports
 
 
 def pct(values: list[float], p: float) -> float:
@@ -233,7 +234,7 @@ class Load:
         self.check_lat.append(loop.time() - scheduled)
         self.statuses[status] += 1
         self.verdicts[decision.get("verdict", "?")] += 1
-        if decision.get("reservation") and self.rng.random() < 0.9:
+        if decision.get("reservation") and self.rng.random() < OUTCOME_SHARE:
             self.pending.append(asyncio.create_task(self.outcome(decision["reservation"]["id"])))
 
     async def outcome(self, reservation: str) -> None:
@@ -465,8 +466,8 @@ def gate_path(url: str, workdir: Path, n: int) -> dict[str, Any]:
 def budget(g: dict[str, Any], checks_per_s: float = 500.0) -> dict[str, float]:
     """What the open loop at `checks_per_s` asks of the machine, from the serial per-request figures: the
     lock's busy share of each second, and the CPU cores for the gate's work alone (no HTTP), in this process
-    and in the database server. The load sends outcomes for about 90 % of the allowed checks."""
-    outcomes_per_s = checks_per_s * 0.9 * g["outcomes"] / max(1, g["checks"])
+    and in the database server. The load reports outcomes for OUTCOME_SHARE of the allowed checks."""
+    outcomes_per_s = checks_per_s * OUTCOME_SHARE * g["outcomes"] / max(1, g["checks"])
     c, o = g["check"], g["outcome"]
 
     def per_s(key: str) -> float:
