@@ -55,7 +55,7 @@ def test_under_steady_commits_the_wal_starts_over_instead_of_growing(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """Commits one after another, as under load: each background PASSIVE checkpoint ends with new frames
-    behind it, so without the pass that holds the writers' queue the WAL would only grow (here to the
+    behind it, so without the pass that holds the writers' lock the WAL would only grow (here to the
     whole ~40 MB written; in a server to the 400 MB fallback)."""
     monkeypatch.setattr(db, "WAL_RESTART_BYTES", 1 << 20)
     monkeypatch.setattr(db, "CHECKPOINT_EVERY_S", 0.05)

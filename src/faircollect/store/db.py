@@ -133,7 +133,8 @@ class _Checkpointer:
     copied pages back to disk (`_write_back`) and checkpoints once more holding the writers' lock file
     (`_Writer`; its own descriptor, so it waits for this process's writers as for any other's). That pass
     copies only what came in meanwhile and leaves nothing behind, so the next commit restarts the WAL and
-    cuts the file back (journal_size_limit). Writers wait for it 2-5 ms, once per WAL_RESTART_BYTES written.
+    cuts the file back (journal_size_limit). Writers wait for it once per WAL_RESTART_BYTES written (2-5 ms on
+    the benchmark machine: docs/benchmarks.md).
     """
 
     def __init__(self, path: str) -> None:
