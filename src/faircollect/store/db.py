@@ -114,10 +114,9 @@ def _wal(cur: Any) -> None:
 
 
 # With a background checkpointer, commits still checkpoint if the WAL somehow reaches this many pages
-# (400 MB at 4 KB pages): a safety net should the thread fall behind, never the normal path. The WAL only
-# starts again from its beginning after a checkpoint that finds no new frames, about every other one under
-# load, so it peaks near 20,000 pages at 500 checks/s: the earlier net of 20,000 was reached, and the
-# commit that reached it checkpointed (two fsyncs, 10-20 ms) on the request path.
+# (400 MB at 4 KB pages): a safety net should the thread fall behind, never the normal path, since the
+# commit that reaches it checkpoints (two fsyncs, 10-20 ms) on the request path. The thread itself makes
+# the WAL start over at WAL_RESTART_BYTES (see `_Checkpointer`).
 AUTOCHECKPOINT_FALLBACK = 100_000
 CHECKPOINT_EVERY_S = 0.5
 # Past this size the checkpointer lets the WAL start over (see `_Checkpointer`).
